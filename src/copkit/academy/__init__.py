@@ -1,0 +1,1 @@
+"""Academy: the program and course catalog, cohorts and their sessions, and enrollment."""

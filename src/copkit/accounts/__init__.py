@@ -1,0 +1,1 @@
+"""Accounts: the user model with its course role, sign-in, and the permission helpers."""

@@ -1,0 +1,1 @@
+"""Readers of community exports: one module per format, each documenting its mapping."""

@@ -1,0 +1,1 @@
+"""The Django project: settings, URLs, base templates, and the helpers that start Django."""
