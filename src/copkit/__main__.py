@@ -1,0 +1,5 @@
+"""`python -m copkit` runs the command line."""
+
+from copkit.cli import main
+
+main()
