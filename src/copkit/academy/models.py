@@ -59,6 +59,10 @@ class Course(models.Model):
         help_text="Applicants must attest a community, collaboration or team they actively manage.",
     )
     # Format
+    format_published = models.BooleanField(
+        default=True,
+        help_text="Untick while the format (weeks, sessions, minutes) is not yet announced.",
+    )
     weeks = models.PositiveSmallIntegerField(default=8)
     sessions_per_week = models.PositiveSmallIntegerField(default=2)
     session_minutes = models.PositiveSmallIntegerField(default=90)
@@ -294,3 +298,21 @@ class Enrollment(models.Model):
     @property
     def is_certification(self) -> bool:
         return self.track == self.Track.CERTIFICATION
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's private calendar feed URL; revoked tokens stop working."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"calendar feed of {self.user} ({state})"

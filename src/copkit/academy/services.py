@@ -1,0 +1,612 @@
+"""Writes on the academy: catalog, cohorts, sessions, enrollment, waivers, calendar tokens.
+
+Every function here is a service: keyword-only arguments, one transaction, and an
+:class:`~copkit.errors.ApplicationError` with a message for the user when it refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+
+from copkit.academy import rules
+from copkit.academy.models import (
+    CalendarToken,
+    Cohort,
+    Course,
+    Enrollment,
+    Holiday,
+    MeetingSlot,
+    PrerequisiteWaiver,
+    Program,
+    Session,
+    SyllabusTopic,
+)
+from copkit.accounts.models import User
+from copkit.errors import ApplicationError
+
+MSG_START_IN_PAST = "The start date {day} is in the past (today is {today} in {zone})."
+MSG_CAPACITY_BELOW = "Capacity {capacity} is below the {enrolled} learners already enrolled."
+MSG_ALREADY_APPLIED = "You have already applied to this cohort (your status: {status})."
+MSG_NOT_OPEN = "This cohort is not open for applications."
+MSG_ATTESTATION = (
+    "Tell us the community, collaboration or team you actively manage: its name and your role."
+)
+MSG_NO_CERTIFICATION = "This course cannot be taken on the certification track."
+MSG_NOT_OPEN_TRACK = "This course is for certification participants only."
+
+_TEXT_LIST_FIELDS = ("outputs", "instructors", "included_for_all", "included_for_certification")
+_COURSE_FIELDS = (
+    "title",
+    "short_name",
+    "kind",
+    "status",
+    "summary",
+    "overview",
+    "audience",
+    "open_to_non_certification",
+    "prerequisites_note",
+    "requires_active_community",
+    "format_published",
+    "weeks",
+    "sessions_per_week",
+    "session_minutes",
+    "graduation_requirements",
+    "absence_allowance",
+    "requires_graduation_event",
+    "syllabus_note",
+    "course_text",
+    "price",
+)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+@dataclass(frozen=True)
+class CatalogLoadResult:
+    """What :func:`catalog_load` created or updated."""
+
+    program: str
+    courses: list[str]
+    topics: int
+
+
+def _seed_text(path: Path | None) -> tuple[str, str]:
+    if path is None:
+        seed = resources.files("copkit.academy") / "seed" / "catalog.json"
+        return seed.read_text(encoding="utf-8"), "the built-in catalog seed"
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except OSError as exc:
+        raise ApplicationError(f"Cannot read the catalog file {path}: {exc.strerror}.") from exc
+
+
+def _require(data: dict[str, Any], key: str, where: str) -> Any:
+    if key not in data:
+        raise ApplicationError(f"{where}: the field {key!r} is missing.")
+    return data[key]
+
+
+@transaction.atomic
+def catalog_load(*, path: Path | None = None) -> CatalogLoadResult:
+    """Create or update the program, its courses and their syllabus topics from seed data.
+
+    Idempotent: loading twice leaves one copy of everything. Courses are matched by slug;
+    topics by (course, slug). Everything is loaded or, on an error, nothing.
+    """
+    text, origin = _seed_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApplicationError(
+            f"{origin}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})."
+        ) from exc
+    prog = _require(data, "program", origin)
+    program, _ = Program.objects.update_or_create(
+        slug=_require(prog, "slug", f"{origin}: program"),
+        defaults={
+            "name": _require(prog, "name", f"{origin}: program"),
+            "description": prog.get("description", ""),
+        },
+    )
+    courses: dict[str, Course] = {}
+    topics = 0
+    course_rows = _require(data, "courses", origin)
+    for index, row in enumerate(course_rows):
+        where = f"{origin}: courses[{index}]"
+        slug = _require(row, "slug", where)
+        defaults: dict[str, Any] = {"program": program}
+        for field in _COURSE_FIELDS:
+            if field in row:
+                defaults[field] = row[field]
+        _require(row, "title", where)
+        for field in _TEXT_LIST_FIELDS:
+            defaults[field] = "\n".join(row.get(field, []))
+        if defaults.get("kind", Course.Kind.REQUIRED) not in Course.Kind.values:
+            raise ApplicationError(f"{where}: kind must be one of {', '.join(Course.Kind.values)}.")
+        if defaults.get("status", Course.Status.DRAFT) not in Course.Status.values:
+            raise ApplicationError(
+                f"{where}: status must be one of {', '.join(Course.Status.values)}."
+            )
+        course, _ = Course.objects.update_or_create(slug=slug, defaults=defaults)
+        courses[slug] = course
+        keep = []
+        for position, topic in enumerate(row.get("topics", []), start=1):
+            topic_where = f"{where}.topics[{position - 1}]"
+            topic_slug = _require(topic, "slug", topic_where)
+            SyllabusTopic.objects.filter(course=course, position=position).exclude(
+                slug=topic_slug
+            ).delete()
+            SyllabusTopic.objects.update_or_create(
+                course=course,
+                slug=topic_slug,
+                defaults={
+                    "position": position,
+                    "title": _require(topic, "title", topic_where),
+                    "objectives": "\n".join(topic.get("objectives", [])),
+                },
+            )
+            keep.append(topic_slug)
+            topics += 1
+        SyllabusTopic.objects.filter(course=course).exclude(slug__in=keep).delete()
+    for index, row in enumerate(course_rows):
+        wanted = []
+        for slug in row.get("prerequisites", []):
+            if slug not in courses and not Course.objects.filter(slug=slug).exists():
+                raise ApplicationError(
+                    f"{origin}: courses[{index}]: prerequisite {slug!r} is not a known course."
+                )
+            wanted.append(courses.get(slug) or Course.objects.get(slug=slug))
+        courses[row["slug"]].prerequisites.set(wanted)
+    return CatalogLoadResult(program=program.slug, courses=list(courses), topics=topics)
+
+
+# --------------------------------------------------------------------------- cohorts
+
+
+def _today_in(zone_name: str, now: datetime | None) -> date:
+    moment = now or dj_timezone.now()
+    return moment.astimezone(rules.timezone_get(zone_name)).date()
+
+
+def _validate_schedule(
+    *, starts_on: date, zone_name: str, slots: list[rules.Slot], check_start: bool, now: datetime
+) -> None:
+    try:
+        rules.timezone_get(zone_name)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.message, extra={"field": "timezone"}) from exc
+    if not slots:
+        raise ApplicationError(rules.MSG_NO_SLOTS, extra={"field": "slots"})
+    today = _today_in(zone_name, now)
+    if check_start and starts_on < today:
+        raise ApplicationError(
+            MSG_START_IN_PAST.format(day=starts_on.isoformat(), today=today, zone=zone_name),
+            extra={"field": "starts_on"},
+        )
+
+
+@transaction.atomic
+def cohort_create(
+    *,
+    course: Course,
+    slug: str,
+    name: str,
+    starts_on: date,
+    timezone: str,
+    slots: list[rules.Slot],
+    capacity: int = 20,
+    facilitators: list[User] | None = None,
+    holidays: list[tuple[date, str]] | None = None,
+    graduation_event_at: datetime | None = None,
+    slack_channel_name: str = "",
+    slack_channel_url: str = "",
+    meeting_url: str = "",
+    status: str = Cohort.Status.OPEN,
+    now: datetime | None = None,
+    allow_past_start: bool = False,
+) -> Cohort:
+    """Create a cohort with its weekly slots and holidays, and generate its sessions.
+
+    Refuses an unknown time zone, a start date before today (in the cohort's zone) unless
+    ``allow_past_start`` (used by the demo to build a running cohort), and no slots.
+    """
+    now = now or dj_timezone.now()
+    _validate_schedule(
+        starts_on=starts_on,
+        zone_name=timezone,
+        slots=slots,
+        check_start=not allow_past_start,
+        now=now,
+    )
+    if Cohort.objects.filter(slug=slug).exists():
+        raise ApplicationError(
+            f"A cohort with the slug {slug!r} already exists.", extra={"field": "slug"}
+        )
+    cohort = Cohort(
+        course=course,
+        slug=slug,
+        name=name,
+        starts_on=starts_on,
+        timezone=timezone.strip(),
+        capacity=capacity,
+        status=status,
+        graduation_event_at=graduation_event_at,
+        slack_channel_name=slack_channel_name,
+        slack_channel_url=slack_channel_url,
+        meeting_url=meeting_url,
+    )
+    cohort.full_clean()
+    cohort.save()
+    cohort.facilitators.set(facilitators or [])
+    _slots_set(cohort=cohort, slots=slots)
+    _holidays_set(cohort=cohort, holidays=holidays or [])
+    cohort_sessions_generate(cohort=cohort)
+    return cohort
+
+
+def _slots_set(*, cohort: Cohort, slots: list[rules.Slot]) -> None:
+    cohort.slots.all().delete()
+    MeetingSlot.objects.bulk_create(
+        MeetingSlot(cohort=cohort, weekday=s.weekday, start_time=s.start_time) for s in slots
+    )
+
+
+def _holidays_set(*, cohort: Cohort, holidays: list[tuple[date, str]]) -> None:
+    cohort.holidays.all().delete()
+    Holiday.objects.bulk_create(Holiday(cohort=cohort, date=d, note=n) for d, n in holidays)
+
+
+def cohort_slots(*, cohort: Cohort) -> list[rules.Slot]:
+    """The cohort's weekly slots as pure values."""
+    return [rules.Slot(s.weekday, s.start_time) for s in cohort.slots.all()]
+
+
+@transaction.atomic
+def cohort_update(
+    *,
+    cohort: Cohort,
+    name: str,
+    starts_on: date,
+    timezone: str,
+    slots: list[rules.Slot],
+    capacity: int,
+    facilitators: list[User],
+    holidays: list[tuple[date, str]],
+    graduation_event_at: datetime | None,
+    slack_channel_name: str = "",
+    slack_channel_url: str = "",
+    meeting_url: str = "",
+    status: str | None = None,
+    now: datetime | None = None,
+) -> Cohort:
+    """Edit a cohort; a changed schedule regenerates its sessions (UIDs kept, SEQUENCE bumped).
+
+    Refuses a capacity below the number of enrolled learners, an unknown zone and a changed
+    start date in the past. A larger capacity offers the new seats to the waitlist.
+    """
+    now = now or dj_timezone.now()
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    _validate_schedule(
+        starts_on=starts_on,
+        zone_name=timezone,
+        slots=slots,
+        check_start=starts_on != cohort.starts_on,
+        now=now,
+    )
+    enrolled = cohort.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    if capacity < enrolled:
+        raise ApplicationError(
+            MSG_CAPACITY_BELOW.format(capacity=capacity, enrolled=enrolled),
+            extra={"field": "capacity"},
+        )
+    old_schedule = (
+        cohort.starts_on,
+        cohort.timezone,
+        cohort_slots(cohort=cohort),
+        sorted(cohort.holidays.values_list("date", flat=True)),
+        cohort.graduation_event_at,
+    )
+    cohort.name = name
+    cohort.starts_on = starts_on
+    cohort.timezone = timezone.strip()
+    cohort.capacity = capacity
+    cohort.graduation_event_at = graduation_event_at
+    cohort.slack_channel_name = slack_channel_name
+    cohort.slack_channel_url = slack_channel_url
+    cohort.meeting_url = meeting_url
+    if status is not None:
+        cohort.status = status
+    cohort.full_clean()
+    cohort.save()
+    cohort.facilitators.set(facilitators)
+    _slots_set(cohort=cohort, slots=slots)
+    _holidays_set(cohort=cohort, holidays=holidays)
+    new_schedule = (
+        starts_on,
+        cohort.timezone,
+        sorted(set(slots)),
+        sorted(d for d, _ in holidays),
+        graduation_event_at,
+    )
+    if new_schedule != old_schedule:
+        cohort_sessions_generate(cohort=cohort)
+    _waitlist_promote(cohort=cohort, now=now)
+    return cohort
+
+
+@transaction.atomic
+def cohort_sessions_generate(*, cohort: Cohort) -> list[Session]:
+    """(Re)generate the class sessions and the graduation event from the course format.
+
+    Class session ``n`` keeps its UID when regenerated; when its time changes its SEQUENCE is
+    bumped. The graduation event is at ``graduation_event_at`` or, when that is empty, at the
+    next meeting slot after the last class session.
+    """
+    course = cohort.course
+    count = course.planned_sessions
+    starts = rules.session_starts(
+        starts_on=cohort.starts_on,
+        slots=cohort_slots(cohort=cohort),
+        timezone=cohort.timezone,
+        count=count + 1,
+        holidays=cohort.holidays.values_list("date", flat=True),
+    )
+    topics = list(course.topics.all())
+    sessions: list[Session] = []
+    for number, starts_at in enumerate(starts[:count], start=1):
+        topic = (
+            topics[min((number - 1) * len(topics) // count, len(topics) - 1)] if topics else None
+        )
+        sessions.append(
+            _session_put(
+                cohort=cohort,
+                kind=Session.Kind.CLASS,
+                number=number,
+                starts_at=starts_at,
+                minutes=course.session_minutes,
+                title=f"{course.short_name or course.title} session {number}",
+                topic=topic,
+            )
+        )
+    cohort.sessions.filter(kind=Session.Kind.CLASS, number__gt=count).delete()
+    graduation_at = cohort.graduation_event_at or starts[count]
+    sessions.append(
+        _session_put(
+            cohort=cohort,
+            kind=Session.Kind.GRADUATION,
+            number=1,
+            starts_at=graduation_at,
+            minutes=cohort.graduation_event_minutes,
+            title=f"{course.short_name or course.title} graduation event",
+            topic=None,
+        )
+    )
+    return sessions
+
+
+def _session_put(
+    *,
+    cohort: Cohort,
+    kind: str,
+    number: int,
+    starts_at: datetime,
+    minutes: int,
+    title: str,
+    topic: SyllabusTopic | None,
+) -> Session:
+    session = cohort.sessions.filter(kind=kind, number=number).first()
+    if session is None:
+        return Session.objects.create(
+            cohort=cohort,
+            kind=kind,
+            number=number,
+            starts_at=starts_at,
+            duration_minutes=minutes,
+            title=title,
+            topic=topic,
+        )
+    changed = session.starts_at != starts_at or session.duration_minutes != minutes
+    session.starts_at = starts_at
+    session.duration_minutes = minutes
+    session.topic = topic
+    if changed:
+        session.sequence += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_reschedule(
+    *, session: Session, day: date, start_time: time, duration_minutes: int | None = None
+) -> Session:
+    """Move a session to a local date and time in its cohort's zone; bump its SEQUENCE."""
+    zone = rules.timezone_get(session.cohort.timezone)
+    session.starts_at = datetime.combine(day, start_time, tzinfo=zone).astimezone(UTC)
+    if duration_minutes is not None:
+        if duration_minutes <= 0:
+            raise ApplicationError("A session lasts at least one minute.")
+        session.duration_minutes = duration_minutes
+    session.status = Session.Status.SCHEDULED
+    session.sequence += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session) -> Session:
+    """Cancel a session: it keeps its UID and shows as cancelled in every feed."""
+    if session.status == Session.Status.CANCELLED:
+        raise ApplicationError("This session is already cancelled.")
+    session.status = Session.Status.CANCELLED
+    session.sequence += 1
+    session.save()
+    return session
+
+
+# --------------------------------------------------------------------------- enrollment
+
+
+def prerequisites_missing(*, learner: User, course: Course) -> list[rules.MissingPrerequisite]:
+    """The prerequisite courses ``learner`` has neither completed nor had waived."""
+    return rules.missing_prerequisites(
+        required=[(c.slug, c.title) for c in course.prerequisites.order_by("title")],
+        completed=learner.completions.values_list("course__slug", flat=True),
+        waived=learner.prerequisite_waivers.values_list("course__slug", flat=True),
+    )
+
+
+@transaction.atomic
+def enrollment_apply(
+    *,
+    cohort: Cohort,
+    learner: User,
+    track: str,
+    community_name: str,
+    community_url: str = "",
+    community_role: str,
+    now: datetime | None = None,
+) -> Enrollment:
+    """Apply ``learner`` to ``cohort``: enrolled while seats are free, else waitlisted.
+
+    Refuses a second application, a closed cohort, a missing attestation and missing
+    prerequisites (the refusal lists each one in ``extra["missing"]``).
+    """
+    now = now or dj_timezone.now()
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    course = cohort.course
+    existing = cohort.enrollments.filter(learner=learner).first()
+    if existing is not None:
+        raise ApplicationError(
+            MSG_ALREADY_APPLIED.format(status=existing.get_status_display().lower())
+        )
+    if cohort.status != Cohort.Status.OPEN:
+        raise ApplicationError(MSG_NOT_OPEN)
+    if track not in Enrollment.Track.values:
+        raise ApplicationError(f"Unknown track {track!r}.")
+    if track == Enrollment.Track.OPEN and not course.open_to_non_certification:
+        raise ApplicationError(MSG_NOT_OPEN_TRACK)
+    if course.requires_active_community and not (community_name.strip() and community_role.strip()):
+        raise ApplicationError(MSG_ATTESTATION)
+    missing = prerequisites_missing(learner=learner, course=course)
+    if missing:
+        raise ApplicationError(
+            rules.missing_prerequisites_message(missing),
+            extra={"missing": [m.title for m in missing]},
+        )
+    enrolled = cohort.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    has_seat = enrolled < cohort.capacity
+    enrollment = Enrollment(
+        cohort=cohort,
+        learner=learner,
+        track=track,
+        status=Enrollment.Status.ENROLLED if has_seat else Enrollment.Status.WAITLISTED,
+        community_name=community_name.strip(),
+        community_url=community_url.strip(),
+        community_role=community_role.strip(),
+        applied_at=now,
+        enrolled_at=now if has_seat else None,
+    )
+    enrollment.full_clean()
+    enrollment.save()
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_withdraw(*, enrollment: Enrollment, now: datetime | None = None) -> list[Enrollment]:
+    """Withdraw an enrollment; a freed seat goes to the first on the waitlist.
+
+    Returns the enrollments promoted from the waitlist (each promoted learner is e-mailed).
+    """
+    now = now or dj_timezone.now()
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.WITHDRAWN:
+        raise ApplicationError("This enrollment is already withdrawn.")
+    enrollment.status = Enrollment.Status.WITHDRAWN
+    enrollment.withdrawn_at = now
+    enrollment.save()
+    return _waitlist_promote(cohort=enrollment.cohort, now=now)
+
+
+def _waitlist_promote(*, cohort: Cohort, now: datetime) -> list[Enrollment]:
+    enrolled = cohort.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    free = cohort.capacity - enrolled
+    if free <= 0:
+        return []
+    promoted = list(
+        cohort.enrollments.filter(status=Enrollment.Status.WAITLISTED).order_by("applied_at", "id")[
+            :free
+        ]
+    )
+    for enrollment in promoted:
+        enrollment.status = Enrollment.Status.ENROLLED
+        enrollment.enrolled_at = now
+        enrollment.save()
+        _seat_offered_mail(enrollment=enrollment)
+    return promoted
+
+
+def _seat_offered_mail(*, enrollment: Enrollment) -> None:
+    learner = enrollment.learner
+    if not learner.email:
+        return
+    url = settings.BASE_URL + reverse("academy:cohort_detail", args=[enrollment.cohort.slug])
+    send_mail(
+        subject=f"A seat is yours in {enrollment.cohort.name}",
+        message=(
+            f"Hello {learner},\n\nA seat has opened in {enrollment.cohort.name} and it is now "
+            f"yours: you moved from the waitlist to enrolled.\n\nSchedule: {url}\n\n"
+            "If you can no longer take part, withdraw from your dashboard so that the next "
+            "person on the waitlist gets the seat.\n"
+        ),
+        from_email=None,
+        recipient_list=[learner.email],
+        fail_silently=True,
+    )
+
+
+@transaction.atomic
+def waiver_create(*, learner: User, course: Course, reason: str, by: User) -> PrerequisiteWaiver:
+    """Record that staff member ``by`` waived prerequisite ``course`` for ``learner``."""
+    if not by.is_program_staff:
+        raise ApplicationError("Only program staff may waive a prerequisite.")
+    if not reason.strip():
+        raise ApplicationError("Give the reason for the waiver; it is kept on record.")
+    if not course.required_by.exists():
+        raise ApplicationError(f"{course.title} is not a prerequisite of any course.")
+    if PrerequisiteWaiver.objects.filter(learner=learner, course=course).exists():
+        raise ApplicationError(f"{course.title} is already waived for {learner}.")
+    return PrerequisiteWaiver.objects.create(
+        learner=learner, course=course, reason=reason.strip(), waived_by=by
+    )
+
+
+# --------------------------------------------------------------------------- calendar tokens
+
+
+@transaction.atomic
+def calendar_token_get_or_create(*, user: User) -> CalendarToken:
+    """The user's active private-feed token, made on first use."""
+    token = user.calendar_tokens.filter(revoked_at__isnull=True).first()
+    if token is None:
+        token = CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
+    return token
+
+
+@transaction.atomic
+def calendar_token_reset(*, user: User, now: datetime | None = None) -> CalendarToken:
+    """Revoke the user's feed token(s) and issue a new one: old links stop working."""
+    user.calendar_tokens.filter(revoked_at__isnull=True).update(revoked_at=now or dj_timezone.now())
+    return CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
