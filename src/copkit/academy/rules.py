@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -48,10 +49,15 @@ class Slot:
         return f"{WEEKDAYS[self.weekday]} {self.start_time:%H:%M}"
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def timezone_get(name: str) -> ZoneInfo:
     """Return the IANA zone called ``name``, or raise :class:`ApplicationError`."""
     cleaned = name.strip()
-    if not cleaned or cleaned not in available_timezones():
+    if not cleaned or cleaned not in _zone_names():
         raise ApplicationError(MSG_BAD_TIMEZONE.format(name=name))
     try:
         return ZoneInfo(cleaned)
