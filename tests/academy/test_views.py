@@ -1,0 +1,340 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from copkit.academy.models import Cohort, Enrollment, PrerequisiteWaiver, Session
+from copkit.accounts.models import Role, User
+from tests.academy.conftest import apply, ready
+from tests.conftest import make_user
+
+ROLES = ["anonymous", "learner", "facilitator", "cohort_facilitator", "staff"]
+
+
+@pytest.fixture
+def people(cohort: Cohort, learner: User, facilitator: User, staff: User) -> dict[str, User]:
+    own = make_user("olga", Role.FACILITATOR)
+    cohort.facilitators.add(own)
+    return {
+        "learner": learner,
+        "facilitator": facilitator,
+        "cohort_facilitator": own,
+        "staff": staff,
+    }
+
+
+def _client(role: str, people: dict[str, User]) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(people[role])
+    return client
+
+
+def _status(response: Any) -> int | str:
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return "login"
+    return int(response.status_code)
+
+
+PUBLIC = {role: 200 for role in ROLES}
+STAFF_ONLY = {
+    "anonymous": "login",
+    "learner": 403,
+    "facilitator": 403,
+    "cohort_facilitator": 403,
+    "staff": 200,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("academy:catalog", [], PUBLIC),
+        ("academy:course_detail", ["communities-of-practice"], PUBLIC),
+        ("academy:cohort_detail", ["cop-test"], PUBLIC),
+        ("academy:cohort_feed", ["cop-test"], PUBLIC),
+        ("academy:cohort_create", [], STAFF_ONLY),
+        ("academy:cohort_edit", ["cop-test"], STAFF_ONLY),
+        ("academy:waiver_create", [], STAFF_ONLY),
+        (
+            "academy:apply",
+            ["cop-test"],
+            {
+                "anonymous": "login",
+                "learner": 200,
+                "facilitator": 403,
+                "cohort_facilitator": 403,
+                "staff": 200,
+            },
+        ),
+        (
+            "dashboard",
+            [],
+            {
+                "anonymous": "login",
+                "learner": 200,
+                "facilitator": 200,
+                "cohort_facilitator": 200,
+                "staff": 200,
+            },
+        ),
+    ],
+)
+def test_permission_matrix_get(
+    people: dict[str, User], name: str, args: list[str], expected: dict[str, Any]
+) -> None:
+    seen = {role: _status(_client(role, people).get(reverse(name, args=args))) for role in ROLES}
+    assert seen == expected
+
+
+def test_permission_matrix_session_edit(people: dict[str, User], cohort: Cohort) -> None:
+    expected = {
+        "anonymous": "login",
+        "learner": 403,
+        "facilitator": 403,
+        "cohort_facilitator": 200,
+        "staff": 200,
+    }
+    for number, role in enumerate(ROLES, start=1):
+        session = cohort.sessions.get(kind="class", number=number)
+        url = reverse("academy:session_edit", args=[session.uid])
+        assert _status(_client(role, people).get(url)) == expected[role], role
+        _client(role, people).post(url, {"action": "cancel"})
+        session.refresh_from_db()
+        assert (session.status == Session.Status.CANCELLED) == (expected[role] == 200), role
+
+
+def test_roster_only_for_staff_and_own_facilitators(
+    people: dict[str, User], cohort: Cohort
+) -> None:
+    apply(cohort, ready("rosa"))
+    for role in ROLES:
+        page = _client(role, people).get(reverse("academy:cohort_detail", args=[cohort.slug]))
+        shows = b"Ocean Data Collaboration" in page.content
+        assert shows == (role in ("staff", "cohort_facilitator")), role
+        assert reverse("academy:cohort_feed", args=[cohort.slug]).encode() in page.content
+
+
+def test_withdraw_only_own_enrollment_or_staff(people: dict[str, User], cohort: Cohort) -> None:
+    for role in ROLES:
+        enrollment = apply(cohort, ready(f"rosa-{role}"))
+        response = _client(role, people).post(reverse("academy:withdraw", args=[enrollment.pk]))
+        enrollment.refresh_from_db()
+        expected = {"anonymous": "login", "staff": 302}.get(role, 404)
+        assert _status(response) == expected, role
+        assert (enrollment.status == Enrollment.Status.WITHDRAWN) == (role == "staff"), role
+
+
+def test_learner_withdraws_own_enrollment(
+    client: Client, cohort: Cohort, ready_learner: User
+) -> None:
+    enrollment = apply(cohort, ready_learner)
+    client.force_login(ready_learner)
+    assert client.get(reverse("academy:withdraw", args=[enrollment.pk])).status_code == 405
+    client.post(reverse("academy:withdraw", args=[enrollment.pk]))
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.WITHDRAWN
+
+
+def test_calendar_reset_needs_sign_in(people: dict[str, User]) -> None:
+    for role in ROLES:
+        response = _client(role, people).post(reverse("academy:calendar_reset"))
+        assert _status(response) == ("login" if role == "anonymous" else 302), role
+
+
+def test_course_page_renders_everything(client: Client, catalog: Any, cohort: Cohort) -> None:
+    html = client.get(reverse("academy:course_detail", args=["communities-of-practice"]))
+    text = html.content.decode()
+    for expected in [
+        "Communities of Practice",
+        "Elective course of the Community Manager Certification Program",
+        "specifically designed for community managers",
+        "Scientific Community Engagement Fundamentals",
+        "actively managing a community",
+        "8 weeks, 2 sessions a week of 90 minutes: 16 sessions",
+        "two absences are permitted",
+        "Defining communities of practice and social learning spaces",
+        "CoP development – and how your community might evolve",
+        "A knowledge management plan",
+        "Cultivating Communities of Practice",
+        "Lou Woodley, CSCCE Director",
+        "Coming soon!",
+        "Access to worksheets, activities and assignments",
+        "Assessment and feedback on select course assignments",
+        "Apply to CoP test cohort",
+    ]:
+        assert expected in text, expected
+    prereq = client.get(reverse("academy:course_detail", args=["content-design"])).content
+    assert b"format of this course is not published" in prereq
+    assert b"prerequisite of" in prereq
+
+
+def _cohort_post(**changes: Any) -> dict[str, Any]:
+    data = {
+        "course": "",
+        "slug": "cop-web",
+        "name": "CoP from the web",
+        "status": "open",
+        "starts_on": (timezone.now().date() + timedelta(days=10)).isoformat(),
+        "timezone": "Europe/Berlin",
+        "slots": "Monday 09:30\nWednesday 09:30",
+        "holidays": "",
+        "capacity": "12",
+        "graduation_date": "",
+        "graduation_time": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_staff_creates_a_cohort_through_the_form(
+    client: Client, staff: User, catalog: Any, facilitator: User
+) -> None:
+    client.force_login(staff)
+    data = _cohort_post(course=catalog.pk, facilitators=[facilitator.pk])
+    response = client.post(reverse("academy:cohort_create"), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    cohort = Cohort.objects.get(slug="cop-web")
+    assert cohort.sessions.count() == 17 and list(cohort.facilitators.all()) == [facilitator]
+    page = client.get(reverse("academy:cohort_detail", args=["cop-web"])).content.decode()
+    assert "Mon" in page and "09:30" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone", "not a known IANA time zone"),
+        ({"starts_on": "2020-01-06"}, "starts_on", "is in the past"),
+        ({"slots": "someday"}, "slots", "is not a slot"),
+        ({"graduation_date": "2040-01-01"}, "graduation_time", "both the date and the time"),
+    ],
+)
+def test_cohort_form_bad_input_is_a_form_error_and_saves_nothing(
+    client: Client, staff: User, catalog: Any, changes: dict[str, str], field: str, message: str
+) -> None:
+    client.force_login(staff)
+    response = client.post(
+        reverse("academy:cohort_create"), _cohort_post(course=catalog.pk, **changes)
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors[field]), errors
+    assert not Cohort.objects.exists()
+
+
+def test_cohort_edit_capacity_below_enrolled_is_a_form_error(
+    client: Client, staff: User, cohort: Cohort
+) -> None:
+    for name in ("ana", "ben"):
+        apply(cohort, ready(name))
+    client.force_login(staff)
+    data = _cohort_post(
+        timezone=cohort.timezone,
+        starts_on=cohort.starts_on.isoformat(),
+        slots="Tuesday 12:00\nThursday 12:00",
+        capacity="1",
+        name="Renamed",
+    )
+    response = client.post(reverse("academy:cohort_edit", args=[cohort.slug]), data)
+    assert response.status_code == 200
+    assert "below the 2 learners" in " ".join(response.context["form"].errors["capacity"])
+    cohort.refresh_from_db()
+    assert (cohort.capacity, cohort.name) == (20, "CoP test cohort")
+
+
+def test_cohort_edit_reschedules(client: Client, staff: User, cohort: Cohort) -> None:
+    client.force_login(staff)
+    data = _cohort_post(
+        timezone=cohort.timezone,
+        starts_on=cohort.starts_on.isoformat(),
+        slots="Tuesday 13:00\nThursday 13:00",
+        capacity="25",
+    )
+    response = client.post(reverse("academy:cohort_edit", args=[cohort.slug]), data)
+    assert response.status_code == 302
+    assert set(cohort.sessions.filter(kind="class").values_list("sequence", flat=True)) == {1}
+
+
+APPLICATION = {
+    "track": "open",
+    "community_name": "Birders",
+    "community_role": "Lead",
+    "community_url": "https://birds.example.org",
+}
+
+
+def test_apply_through_the_form_then_second_application_is_a_form_error(
+    client: Client, cohort: Cohort, ready_learner: User
+) -> None:
+    client.force_login(ready_learner)
+    url = reverse("academy:apply", args=[cohort.slug])
+    response = client.post(url, APPLICATION)
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "CoP test cohort" in dashboard and "Enrolled" in dashboard
+    response = client.post(url, {**APPLICATION, "track": "certification"})
+    assert response.status_code == 200
+    assert "already applied to this cohort" in " ".join(response.context["form"].non_field_errors())
+    assert Enrollment.objects.get().track == "open"
+
+
+def test_apply_refusal_lists_missing_prerequisites(
+    client: Client, cohort: Cohort, learner: User
+) -> None:
+    client.force_login(learner)
+    url = reverse("academy:apply", args=[cohort.slug])
+    page = client.get(url).content.decode()
+    assert "Content Design: not completed, not waived" in page
+    response = client.post(url, APPLICATION)
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "Content Design" in errors and "Scientific Community Engagement Fundamentals" in errors
+    assert not Enrollment.objects.exists()
+
+
+def test_apply_to_a_full_cohort_shows_waitlist_position(
+    client: Client, make_cohort: Any, ready_learner: User
+) -> None:
+    cohort = make_cohort(capacity=1)
+    apply(cohort, ready("ana"))
+    client.force_login(ready_learner)
+    response = client.post(reverse("academy:apply", args=[cohort.slug]), APPLICATION, follow=True)
+    text = response.content.decode()
+    assert "number 1 on the waitlist" in text
+
+
+def test_staff_waiver_form(client: Client, staff: User, learner: User, catalog: Any) -> None:
+    client.force_login(staff)
+    from copkit.academy.models import Course
+
+    course = Course.objects.get(slug="content-design")
+    url = reverse("academy:waiver_create")
+    response = client.post(url, {"learner": learner.pk, "course": course.pk, "reason": ""})
+    assert response.status_code == 200 and not PrerequisiteWaiver.objects.exists()
+    client.post(url, {"learner": learner.pk, "course": course.pk, "reason": "Prior degree"})
+    waiver = PrerequisiteWaiver.objects.get()
+    assert (waiver.waived_by, waiver.reason) == (staff, "Prior degree")
+
+
+def test_dashboard_panel_shows_next_sessions_and_feed(
+    client: Client, cohort: Cohort, ready_learner: User
+) -> None:
+    apply(cohort, ready_learner)
+    client.force_login(ready_learner)
+    text = client.get(reverse("dashboard")).content.decode()
+    assert "My next sessions" in text and "CoP session 1" in text
+    assert "/calendar/" in text and ".ics" in text
+
+
+def test_facilitator_dashboard_lists_their_cohorts(
+    client: Client, people: dict[str, User], cohort: Cohort
+) -> None:
+    client.force_login(people["cohort_facilitator"])
+    text = client.get(reverse("dashboard")).content.decode()
+    assert "Cohorts I facilitate" in text and "CoP test cohort" in text
+    client.force_login(people["facilitator"])
+    assert "CoP test cohort" not in client.get(reverse("dashboard")).content.decode()
