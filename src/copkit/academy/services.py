@@ -352,8 +352,10 @@ def cohort_sessions_generate(*, cohort: Cohort) -> list[Session]:
     """(Re)generate the class sessions and the graduation event from the course format.
 
     Class session ``n`` keeps its UID when regenerated; when its time changes its SEQUENCE is
-    bumped. The graduation event is at ``graduation_event_at`` or, when that is empty, at the
-    next meeting slot after the last class session.
+    bumped. Topics are not assigned here (the course page does not say which session covers
+    which topic); staff set a session's topic in the admin. The graduation event is at
+    ``graduation_event_at`` or, when that is empty, at the next meeting slot after the last
+    class session.
     """
     course = cohort.course
     count = course.planned_sessions
@@ -364,12 +366,8 @@ def cohort_sessions_generate(*, cohort: Cohort) -> list[Session]:
         count=count + 1,
         holidays=cohort.holidays.values_list("date", flat=True),
     )
-    topics = list(course.topics.all())
     sessions: list[Session] = []
     for number, starts_at in enumerate(starts[:count], start=1):
-        topic = (
-            topics[min((number - 1) * len(topics) // count, len(topics) - 1)] if topics else None
-        )
         sessions.append(
             _session_put(
                 cohort=cohort,
@@ -378,7 +376,6 @@ def cohort_sessions_generate(*, cohort: Cohort) -> list[Session]:
                 starts_at=starts_at,
                 minutes=course.session_minutes,
                 title=f"{course.short_name or course.title} session {number}",
-                topic=topic,
             )
         )
     cohort.sessions.filter(kind=Session.Kind.CLASS, number__gt=count).delete()
@@ -391,7 +388,6 @@ def cohort_sessions_generate(*, cohort: Cohort) -> list[Session]:
             starts_at=graduation_at,
             minutes=cohort.graduation_event_minutes,
             title=f"{course.short_name or course.title} graduation event",
-            topic=None,
         )
     )
     return sessions
@@ -405,7 +401,6 @@ def _session_put(
     starts_at: datetime,
     minutes: int,
     title: str,
-    topic: SyllabusTopic | None,
 ) -> Session:
     session = cohort.sessions.filter(kind=kind, number=number).first()
     if session is None:
@@ -416,12 +411,10 @@ def _session_put(
             starts_at=starts_at,
             duration_minutes=minutes,
             title=title,
-            topic=topic,
         )
     changed = session.starts_at != starts_at or session.duration_minutes != minutes
     session.starts_at = starts_at
     session.duration_minutes = minutes
-    session.topic = topic
     if changed:
         session.sequence += 1
     session.save()

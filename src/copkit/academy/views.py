@@ -15,6 +15,7 @@ Who may see what (tested as a matrix in ``tests/academy/test_views.py``):
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -67,6 +68,7 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "mine": mine,
         "mine_position": selectors.waitlist_position(enrollment=mine) if mine else None,
         "slots": services.cohort_slots(cohort=cohort),
+        "now": dj_timezone.now(),
     }
     return render(request, "academy/cohort_detail.html", context)
 
@@ -153,7 +155,7 @@ def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def session_edit(request: HttpRequest, uid: str) -> HttpResponse:
+def session_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("cohort"), uid=uid)
     if not selectors.cohort_can_manage(user=request.user, cohort=session.cohort):
         raise PermissionDenied
