@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from copkit.academy import rules
 from copkit.academy.rules import Slot
@@ -117,3 +119,30 @@ def test_missing_prerequisites_lists_exactly_what_is_missing() -> None:
     missing = rules.missing_prerequisites(required=required, completed=["fund"], waived=[])
     message = rules.missing_prerequisites_message(missing)
     assert "Content Design" in message and "Fundamentals" not in message
+
+
+ZONES = ["America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    start=st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)),
+    weekdays=st.sets(st.integers(0, 6), min_size=1, max_size=3),
+    count=st.integers(1, 20),
+    holiday_offsets=st.sets(st.integers(0, 120), max_size=10),
+)
+def test_session_starts_properties(
+    zone: str, start: date, weekdays: set[int], count: int, holiday_offsets: set[int]
+) -> None:
+    slots = [Slot(day, time(12, 0)) for day in weekdays]
+    holidays = {start + timedelta(days=offset) for offset in holiday_offsets}
+    starts = rules.session_starts(
+        starts_on=start, slots=slots, timezone=zone, count=count, holidays=holidays
+    )
+    local = [s.astimezone(ZoneInfo(zone)) for s in starts]
+    assert len(starts) == count
+    assert starts == sorted(set(starts))
+    assert all(s.tzinfo is UTC for s in starts)
+    assert all(d.time() == time(12, 0) and d.weekday() in weekdays for d in local)
+    assert not {d.date() for d in local} & holidays
+    assert local[0].date() >= start

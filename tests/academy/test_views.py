@@ -338,3 +338,43 @@ def test_facilitator_dashboard_lists_their_cohorts(
     assert "Cohorts I facilitate" in text and "CoP test cohort" in text
     client.force_login(people["facilitator"])
     assert "CoP test cohort" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_staff_dashboard_lists_all_cohorts(client: Client, staff: User, cohort: Cohort) -> None:
+    client.force_login(staff)
+    text = client.get(reverse("dashboard")).content.decode()
+    assert "All cohorts" in text and "CoP test cohort" in text
+    assert reverse("academy:cohort_create") in text
+
+
+ACADEMY_MODELS = [
+    "program",
+    "course",
+    "syllabustopic",
+    "cohort",
+    "meetingslot",
+    "holiday",
+    "session",
+    "coursecompletion",
+    "prerequisitewaiver",
+    "enrollment",
+    "calendartoken",
+]
+
+
+def test_admin_has_every_academy_model(client: Client, staff: User, cohort: Cohort) -> None:
+    staff.is_superuser = True  # the admin's model permissions; the role stays program staff
+    staff.save()
+    client.force_login(staff)
+    for model in ACADEMY_MODELS:
+        for view, args in (("changelist", []), ("add", [])):
+            url = reverse(f"admin:academy_{model}_{view}", args=args)
+            assert client.get(url).status_code == 200, url
+    change = reverse("admin:academy_cohort_change", args=[cohort.pk])
+    assert client.get(change).status_code == 200
+
+
+def test_admin_refuses_learners(client: Client, learner: User) -> None:
+    client.force_login(learner)
+    response = client.get(reverse("admin:academy_course_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

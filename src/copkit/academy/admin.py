@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from copkit.academy.models import (
@@ -71,6 +72,7 @@ class CohortAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("name", "slug")
     filter_horizontal = ("facilitators",)
     inlines = [SlotInline, HolidayInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["regenerate_sessions"]
 
     @admin.action(description="Regenerate sessions from slots and holidays")
@@ -131,6 +133,7 @@ class EnrollmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("learner", "cohort", "track", "status", "applied_at")
     list_filter = ("cohort", "track", "status")
     search_fields = ("learner__username", "community_name")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CalendarToken)

@@ -24,5 +24,6 @@ def panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
         "facilitated": list(selectors.facilitated_cohorts(user=user)),
         "upcoming": list(selectors.sessions_upcoming_for(user=user, now=dj_timezone.now())),
         "feed_url": settings.BASE_URL + reverse("academy:personal_feed", args=[token.token]),
+        "all_cohorts": list(selectors.cohort_list()) if user.is_program_staff else [],
     }
     return "academy/panel.html", context
