@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -378,3 +378,30 @@ def test_admin_refuses_learners(client: Client, learner: User) -> None:
     client.force_login(learner)
     response = client.get(reverse("admin:academy_course_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_cohort_form_reports_every_error_at_once(client: Client, staff: User, catalog: Any) -> None:
+    client.force_login(staff)
+    data = _cohort_post(course=catalog.pk, starts_on="2020-01-06", slots="", capacity="0")
+    response = client.post(reverse("academy:cohort_create"), data)
+    errors = response.context["form"].errors
+    assert set(errors) == {"starts_on", "slots", "capacity"}
+    assert "is in the past (today is" in errors["starts_on"][0]
+    assert not Cohort.objects.exists()
+
+
+def test_cohort_edit_keeps_a_past_start_date_that_did_not_change(
+    client: Client, staff: User, make_cohort: Any
+) -> None:
+    cohort = make_cohort(starts_on=date(2024, 1, 8), allow_past_start=True)
+    client.force_login(staff)
+    data = _cohort_post(
+        timezone=cohort.timezone,
+        starts_on="2024-01-08",
+        slots="Tuesday 12:00\nThursday 12:00",
+        capacity="30",
+    )
+    response = client.post(reverse("academy:cohort_edit", args=[cohort.slug]), data)
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.capacity == 30

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone as dj_timezone
 
 from copkit.academy import rules
 from copkit.academy.models import Cohort, Course, Enrollment
@@ -27,9 +28,7 @@ class CohortForm(forms.Form):
     )
     name = forms.CharField(max_length=200)
     status = forms.ChoiceField(choices=Cohort.Status.choices, initial=Cohort.Status.OPEN)
-    starts_on = forms.DateField(
-        label="Start date", widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
-    )
+    starts_on = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
     timezone = forms.CharField(
         label="Time zone",
         max_length=64,
@@ -56,11 +55,19 @@ class CohortForm(forms.Form):
         help_text="Local time, HH:MM",
     )
     slack_channel_name = forms.CharField(max_length=80, required=False)
-    slack_channel_url = forms.URLField(required=False, assume_scheme="https")
-    meeting_url = forms.URLField(required=False, assume_scheme="https")
+    slack_channel_url = forms.URLField(
+        label="Slack channel link", required=False, assume_scheme="https"
+    )
+    meeting_url = forms.URLField(
+        label="Meeting link",
+        required=False,
+        assume_scheme="https",
+        help_text="Where sessions meet.",
+    )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.editing = editing
         if editing:
             del self.fields["course"]
             del self.fields["slug"]
@@ -93,6 +100,14 @@ class CohortForm(forms.Form):
             data.get("timezone"),
         )
         data["graduation_event_at"] = None
+        starts_on = data.get("starts_on")
+        changed = not self.editing or "starts_on" in self.changed_data
+        if starts_on and zone and changed:
+            error = rules.start_date_error(
+                starts_on=starts_on, timezone=zone, now=dj_timezone.now()
+            )
+            if error:
+                self.add_error("starts_on", error)
         if (day is None) != (at is None):
             self.add_error(
                 "graduation_time",

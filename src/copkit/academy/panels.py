@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
@@ -23,7 +22,9 @@ def panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
         "enrollments": selectors.enrollment_list_for(user=user),
         "facilitated": list(selectors.facilitated_cohorts(user=user)),
         "upcoming": list(selectors.sessions_upcoming_for(user=user, now=dj_timezone.now())),
-        "feed_url": settings.BASE_URL + reverse("academy:personal_feed", args=[token.token]),
+        "feed_url": request.build_absolute_uri(
+            reverse("academy:personal_feed", args=[token.token])
+        ),
         "all_cohorts": list(selectors.cohort_list()) if user.is_program_staff else [],
     }
     return "academy/panel.html", context

@@ -24,6 +24,7 @@ __all__ = [
     "missing_prerequisites",
     "missing_prerequisites_message",
     "session_starts",
+    "start_date_error",
     "slot_parse",
     "slots_parse",
     "timezone_get",
@@ -63,6 +64,17 @@ def timezone_get(name: str) -> ZoneInfo:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - guarded above
         raise ApplicationError(MSG_BAD_TIMEZONE.format(name=name)) from exc
+
+
+MSG_START_IN_PAST = "The start date {day} is in the past (today is {today} in {zone})."
+
+
+def start_date_error(*, starts_on: date, timezone: str, now: datetime) -> str | None:
+    """The refusal for a start date before today in the cohort's zone, else None."""
+    today = now.astimezone(timezone_get(timezone)).date()
+    if starts_on < today:
+        return MSG_START_IN_PAST.format(day=starts_on.isoformat(), today=today, zone=timezone)
+    return None
 
 
 def slot_parse(text: str, *, line: int = 1) -> Slot:

@@ -36,7 +36,6 @@ from copkit.academy.models import (
 from copkit.accounts.models import User
 from copkit.errors import ApplicationError
 
-MSG_START_IN_PAST = "The start date {day} is in the past (today is {today} in {zone})."
 MSG_CAPACITY_BELOW = "Capacity {capacity} is below the {enrolled} learners already enrolled."
 MSG_ALREADY_APPLIED = "You have already applied to this cohort (your status: {status})."
 MSG_NOT_OPEN = "This cohort is not open for applications."
@@ -176,11 +175,6 @@ def catalog_load(*, path: Path | None = None) -> CatalogLoadResult:
 # --------------------------------------------------------------------------- cohorts
 
 
-def _today_in(zone_name: str, now: datetime | None) -> date:
-    moment = now or dj_timezone.now()
-    return moment.astimezone(rules.timezone_get(zone_name)).date()
-
-
 def _validate_schedule(
     *, starts_on: date, zone_name: str, slots: list[rules.Slot], check_start: bool, now: datetime
 ) -> None:
@@ -190,12 +184,9 @@ def _validate_schedule(
         raise ApplicationError(exc.message, extra={"field": "timezone"}) from exc
     if not slots:
         raise ApplicationError(rules.MSG_NO_SLOTS, extra={"field": "slots"})
-    today = _today_in(zone_name, now)
-    if check_start and starts_on < today:
-        raise ApplicationError(
-            MSG_START_IN_PAST.format(day=starts_on.isoformat(), today=today, zone=zone_name),
-            extra={"field": "starts_on"},
-        )
+    error = rules.start_date_error(starts_on=starts_on, timezone=zone_name, now=now)
+    if check_start and error:
+        raise ApplicationError(error, extra={"field": "starts_on"})
 
 
 @transaction.atomic
