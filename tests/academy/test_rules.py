@@ -146,3 +146,14 @@ def test_session_starts_properties(
     assert all(d.time() == time(12, 0) and d.weekday() in weekdays for d in local)
     assert not {d.date() for d in local} & holidays
     assert local[0].date() >= start
+
+
+def test_local_start_refuses_a_time_skipped_by_the_clocks() -> None:
+    # 2026-03-08: clocks in New York go from 02:00 straight to 03:00.
+    with pytest.raises(ApplicationError, match="02:30 does not exist on 2026-03-08"):
+        rules.local_start(day=date(2026, 3, 8), start_time=time(2, 30), timezone="America/New_York")
+    # 2026-11-01: 01:30 happens twice; the first (EDT) is meant.
+    first = rules.local_start(
+        day=date(2026, 11, 1), start_time=time(1, 30), timezone="America/New_York"
+    )
+    assert first == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)

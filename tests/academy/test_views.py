@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -405,3 +406,27 @@ def test_cohort_edit_keeps_a_past_start_date_that_did_not_change(
     assert response.status_code == 302
     cohort.refresh_from_db()
     assert cohort.capacity == 30
+
+
+def test_session_form_reschedules_in_local_time_and_refuses_a_skipped_time(
+    client: Client, staff: User, cohort: Cohort
+) -> None:
+    client.force_login(staff)
+    session = cohort.sessions.get(kind="class", number=4)
+    url = reverse("academy:session_edit", args=[session.uid])
+    assert b'value="12:00' in client.get(url).content  # prefilled with the local time
+    bad = {"action": "reschedule", "day": "2030-03-10", "start_time": "02:30"}
+    response = client.post(url, bad)
+    assert "does not exist on 2030-03-10" in " ".join(response.context["form"].non_field_errors())
+    session.refresh_from_db()
+    assert session.sequence == 0
+    good = {"action": "reschedule", "day": "2030-03-12", "start_time": "09:15"}
+    assert client.post(url, good).status_code == 302
+    session.refresh_from_db()
+    local = session.starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert (local.date(), local.hour, local.minute, session.sequence) == (
+        date(2030, 3, 12),
+        9,
+        15,
+        1,
+    )

@@ -154,6 +154,7 @@ def build(*, now: datetime, out: Console) -> list[str]:
         f"{demo.sessions.count()} sessions past), cohort cop-next open for applications",
         "  Catalog: /catalog/   CoP course: /catalog/communities-of-practice/",
         "  Cohort: /cohorts/cop-demo/   Calendar feed: /cohorts/cop-demo/calendar.ics",
+        "  Apply as a learner: /cohorts/cop-next/apply/ (learner19 and learner20 have a waiver)",
         f"  Logins (password {PASSWORD}): staff, facilitator1, facilitator2, "
         "learner01 … learner20 (learner01-12 certification track, learner13-20 open track)",
     ]

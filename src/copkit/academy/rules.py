@@ -23,6 +23,7 @@ __all__ = [
     "MissingPrerequisite",
     "missing_prerequisites",
     "missing_prerequisites_message",
+    "local_start",
     "session_starts",
     "start_date_error",
     "slot_parse",
@@ -122,6 +123,23 @@ def holidays_parse(text: str) -> list[tuple[date, str]]:
     return sorted(holidays.items())
 
 
+def local_start(*, day: date, start_time: time, timezone: str) -> datetime:
+    """The UTC instant of a local wall-clock time on a local date in ``timezone``.
+
+    Refuses a time that does not exist that day (skipped when clocks go forward). A time that
+    occurs twice (when clocks go back) means its first occurrence.
+    """
+    zone = timezone_get(timezone)
+    local = datetime.combine(day, start_time, tzinfo=zone)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ApplicationError(
+            f"{start_time:%H:%M} does not exist on {day.isoformat()} in {timezone} (the clocks "
+            "go forward); choose another time, or declare that date a holiday."
+        )
+    return instant
+
+
 def session_starts(
     *,
     starts_on: date,
@@ -146,7 +164,7 @@ def session_starts(
         raise ApplicationError(MSG_NO_SLOTS)
     if count < 0:
         raise ApplicationError("The number of sessions cannot be negative.")
-    zone = timezone_get(timezone)
+    timezone_get(timezone)
     skipped = set(holidays)
     by_day: dict[int, list[time]] = {}
     for slot in sorted(set(slots)):
@@ -156,8 +174,7 @@ def session_starts(
     while len(starts) < count:
         if day not in skipped:
             for start_time in by_day.get(day.weekday(), []):
-                local = datetime.combine(day, start_time, tzinfo=zone)
-                starts.append(local.astimezone(UTC))
+                starts.append(local_start(day=day, start_time=start_time, timezone=timezone))
                 if len(starts) == count:
                     break
         day += timedelta(days=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -417,8 +417,9 @@ def session_reschedule(
     *, session: Session, day: date, start_time: time, duration_minutes: int | None = None
 ) -> Session:
     """Move a session to a local date and time in its cohort's zone; bump its SEQUENCE."""
-    zone = rules.timezone_get(session.cohort.timezone)
-    session.starts_at = datetime.combine(day, start_time, tzinfo=zone).astimezone(UTC)
+    session.starts_at = rules.local_start(
+        day=day, start_time=start_time, timezone=session.cohort.timezone
+    )
     if duration_minutes is not None:
         if duration_minutes <= 0:
             raise ApplicationError("A session lasts at least one minute.")

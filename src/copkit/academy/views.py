@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone as dj_timezone
 from django.views.decorators.http import require_POST
 
-from copkit.academy import selectors, services
+from copkit.academy import rules, selectors, services
 from copkit.academy.feeds import calendar_build
 from copkit.academy.forms import ApplyForm, CohortForm, SessionForm, WaiverForm
 from copkit.academy.models import Session
@@ -159,7 +159,13 @@ def session_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("cohort"), uid=uid)
     if not selectors.cohort_can_manage(user=request.user, cohort=session.cohort):
         raise PermissionDenied
-    form = SessionForm(request.POST or None)
+    local = session.starts_at.astimezone(rules.timezone_get(session.cohort.timezone))
+    initial = {
+        "day": local.date(),
+        "start_time": local.time().replace(tzinfo=None),
+        "duration_minutes": session.duration_minutes,
+    }
+    form = SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
