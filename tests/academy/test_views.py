@@ -430,3 +430,13 @@ def test_session_form_reschedules_in_local_time_and_refuses_a_skipped_time(
         15,
         1,
     )
+
+
+def test_roster_shows_waitlist_positions(client: Client, staff: User, make_cohort: Any) -> None:
+    cohort = make_cohort(capacity=1)
+    for name in ("alpha1", "bravo2", "charlie3"):
+        apply(cohort, ready(name))
+    client.force_login(staff)
+    text = client.get(reverse("academy:cohort_detail", args=[cohort.slug])).content.decode()
+    assert text.index("alpha1") < text.index("bravo2") < text.index("charlie3")
+    assert "Waitlisted (number 1)" in text and "Waitlisted (number 2)" in text

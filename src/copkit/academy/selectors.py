@@ -57,9 +57,30 @@ def cohort_sessions(*, cohort: Cohort) -> QuerySet[Session]:
     return cohort.sessions.select_related("topic").order_by("starts_at", "kind", "number")
 
 
-def cohort_roster(*, cohort: Cohort) -> QuerySet[Enrollment]:
-    """Enrollments of a cohort in seat order: enrolled, then waitlisted, then withdrawn."""
-    return cohort.enrollments.select_related("learner").order_by("status", "applied_at", "id")
+@dataclass(frozen=True)
+class MyEnrollment:
+    """A learner's enrollment with its waitlist position (None unless waitlisted)."""
+
+    enrollment: Enrollment
+    position: int | None
+
+
+def cohort_roster(*, cohort: Cohort) -> list[MyEnrollment]:
+    """Enrollments of a cohort: enrolled, then the waitlist in order (with positions), then
+    withdrawn."""
+    order = {Enrollment.Status.ENROLLED: 0, Enrollment.Status.WAITLISTED: 1}
+    rows = sorted(
+        cohort.enrollments.select_related("learner").order_by("applied_at", "id"),
+        key=lambda e: order.get(e.status, 2),  # type: ignore[call-overload]
+    )
+    result, waiting = [], 0
+    for enrollment in rows:
+        position = None
+        if enrollment.status == Enrollment.Status.WAITLISTED:
+            waiting += 1
+            position = waiting
+        result.append(MyEnrollment(enrollment, position))
+    return result
 
 
 def waitlist_position(*, enrollment: Enrollment) -> int | None:
@@ -71,14 +92,6 @@ def waitlist_position(*, enrollment: Enrollment) -> int | None:
         | Q(applied_at=enrollment.applied_at, id__lt=enrollment.id)
     )
     return ahead.count() + 1
-
-
-@dataclass(frozen=True)
-class MyEnrollment:
-    """A learner's enrollment with its waitlist position (None unless waitlisted)."""
-
-    enrollment: Enrollment
-    position: int | None
 
 
 def enrollment_list_for(*, user: User) -> list[MyEnrollment]:
