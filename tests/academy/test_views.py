@@ -440,3 +440,35 @@ def test_roster_shows_waitlist_positions(client: Client, staff: User, make_cohor
     text = client.get(reverse("academy:cohort_detail", args=[cohort.slug])).content.decode()
     assert text.index("alpha1") < text.index("bravo2") < text.index("charlie3")
     assert "Waitlisted (number 1)" in text and "Waitlisted (number 2)" in text
+
+
+def test_admin_cohort_add_generates_sessions_and_checks_the_zone(
+    client: Client, staff: User, catalog: Any
+) -> None:
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    url = reverse("admin:academy_cohort_add")
+    data = {
+        "course": catalog.pk,
+        "slug": "cop-admin",
+        "name": "Admin cohort",
+        "status": "open",
+        "starts_on": "2031-02-03",
+        "timezone": "Nowhere/City",
+        "capacity": "10",
+        "graduation_event_minutes": "90",
+        "slots-TOTAL_FORMS": "1",
+        "slots-INITIAL_FORMS": "0",
+        "slots-0-weekday": "0",
+        "slots-0-start_time": "10:00",
+        "holidays-TOTAL_FORMS": "0",
+        "holidays-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and b"not a known IANA time zone" in response.content
+    assert not Cohort.objects.exists()
+    response = client.post(url, {**data, "timezone": "Europe/Berlin"})
+    assert response.status_code == 302
+    cohort = Cohort.objects.get(slug="cop-admin")
+    assert cohort.sessions.filter(kind="class").count() == 16

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from copkit.academy import rules
 from copkit.academy.models import (
     CalendarToken,
     Cohort,
@@ -19,6 +23,8 @@ from copkit.academy.models import (
     Session,
     SyllabusTopic,
 )
+from copkit.academy.services import cohort_sessions_generate
+from copkit.errors import ApplicationError
 
 
 class CourseInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -65,8 +71,41 @@ class HolidayInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
 
 
+class CohortAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    slack_channel_url = forms.URLField(required=False, assume_scheme="https")
+    meeting_url = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "course",
+            "slug",
+            "name",
+            "status",
+            "starts_on",
+            "timezone",
+            "capacity",
+            "facilitators",
+            "slack_channel_name",
+            "slack_channel_url",
+            "meeting_url",
+            "graduation_event_at",
+            "graduation_event_minutes",
+            "closed_at",
+        ]
+
+    def clean_timezone(self) -> str:
+        name: str = self.cleaned_data["timezone"].strip()
+        try:
+            rules.timezone_get(name)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return name
+
+
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = CohortAdminForm
     list_display = ("name", "slug", "course", "starts_on", "timezone", "capacity", "status")
     list_filter = ("course", "status")
     search_fields = ("name", "slug")
@@ -75,10 +114,22 @@ class CohortAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["regenerate_sessions"]
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """After slots and holidays are saved, (re)generate the sessions from them."""
+        super().save_related(request, form, formsets, change)
+        cohort = form.instance
+        if not cohort.slots.exists():
+            self.message_user(
+                request, "Add at least one weekly meeting slot to generate sessions.", "warning"
+            )
+            return
+        try:
+            cohort_sessions_generate(cohort=cohort)
+        except ApplicationError as exc:
+            self.message_user(request, f"Sessions not generated: {exc.message}", "error")
+
     @admin.action(description="Regenerate sessions from slots and holidays")
     def regenerate_sessions(self, request: HttpRequest, queryset: object) -> None:
-        from copkit.academy.services import cohort_sessions_generate
-
         for cohort in queryset:  # type: ignore[attr-defined]
             cohort_sessions_generate(cohort=cohort)
         self.message_user(request, "Sessions regenerated.")
