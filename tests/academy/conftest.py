@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from copkit.academy import services
+from copkit.academy.catalog import catalog_load
 from copkit.academy.models import Cohort, Course, CourseCompletion
 from copkit.academy.rules import Slot
 from copkit.accounts.models import Role, User
@@ -27,7 +28,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def catalog(db: None) -> Course:
-    services.catalog_load()
+    catalog_load()
     return Course.objects.get(slug=COP)
 
 

@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from copkit.academy import selectors, services
+from copkit.academy.catalog import catalog_load
 from copkit.academy.models import (
     Cohort,
     Course,
@@ -58,7 +59,7 @@ def test_catalog_load_holds_everything_the_course_page_says(catalog: Course) -> 
 
 
 def test_catalog_load_twice_is_idempotent(catalog: Course) -> None:
-    result = services.catalog_load()
+    result = catalog_load()
     assert result.courses == [
         "scientific-community-engagement-fundamentals",
         "content-design",
@@ -75,10 +76,10 @@ def test_catalog_load_bad_file_names_the_place(db: None, tmp_path: Path) -> None
     bad = tmp_path / "catalog.json"
     bad.write_text('{"program": {"slug": "x"}')
     with pytest.raises(ApplicationError, match=r"catalog.json: line 1, column \d+: not valid JSON"):
-        services.catalog_load(path=bad)
+        catalog_load(path=bad)
     bad.write_text(json.dumps({"program": {"slug": "x", "name": "X"}, "courses": [{"slug": "a"}]}))
     with pytest.raises(ApplicationError, match=r"courses\[0\]: the field 'title' is missing"):
-        services.catalog_load(path=bad)
+        catalog_load(path=bad)
     assert not Program.objects.exists()  # nothing half-written
 
 

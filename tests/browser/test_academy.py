@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from copkit.academy import services
+from copkit.academy.catalog import catalog_load
 from copkit.academy.models import Course, CourseCompletion, Enrollment
 from copkit.academy.rules import Slot
 from copkit.accounts.models import Role
@@ -21,7 +22,7 @@ PASSWORD = "copkit-demo"
 
 @pytest.fixture
 def demo_like(transactional_db: None) -> None:
-    services.catalog_load()
+    catalog_load()
     learner = user_create(
         username="learner05", email="l5@example.org", password=PASSWORD, role=Role.LEARNER
     )

@@ -11,6 +11,7 @@ from django.db import transaction
 from rich.console import Console
 
 from copkit.academy import rules, services
+from copkit.academy.catalog import catalog_load
 from copkit.academy.models import Cohort, Course, CourseCompletion, Enrollment, PrerequisiteWaiver
 from copkit.accounts.models import Role, User
 from copkit.accounts.services import user_create
@@ -78,7 +79,7 @@ def _cohort(
 @transaction.atomic
 def build(*, now: datetime, out: Console) -> list[str]:
     """Create the catalog, demo users and the cohorts ``cop-demo`` (running) and ``cop-next``."""
-    services.catalog_load()
+    catalog_load()
     cop = Course.objects.get(slug=COP)
     prereqs = {c.slug: c for c in Course.objects.filter(slug__in=[FUNDAMENTALS, CONTENT_DESIGN])}
     staff = _user("staff", Role.STAFF, "Sam", "Staff")

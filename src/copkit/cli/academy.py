@@ -29,7 +29,7 @@ def catalog_load(
 
     django_setup(data_dir)
     migrate()
-    from copkit.academy.services import catalog_load as load
+    from copkit.academy.catalog import catalog_load as load
 
     result = load(path=file)
     out.print(
