@@ -472,3 +472,14 @@ def test_admin_cohort_add_generates_sessions_and_checks_the_zone(
     assert response.status_code == 302
     cohort = Cohort.objects.get(slug="cop-admin")
     assert cohort.sessions.filter(kind="class").count() == 16
+
+
+def test_apply_page_of_a_closed_cohort_says_so(
+    client: Client, cohort: Cohort, ready_learner: User
+) -> None:
+    Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.RUNNING)
+    client.force_login(ready_learner)
+    url = reverse("academy:apply", args=[cohort.slug])
+    assert b"not open for applications (running)" in client.get(url).content
+    response = client.post(url, APPLICATION)
+    assert not Enrollment.objects.exists() and response.status_code == 200
