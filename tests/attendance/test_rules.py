@@ -148,7 +148,7 @@ def _meets_rule(marks: dict[int, Mark], event: Mark, rules: CourseRules, n: int)
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(cases(), st.data())
 def test_certain_verdicts_are_never_contradicted(case, data) -> None:
     sessions, marks, event, rules = case
@@ -167,7 +167,7 @@ def test_certain_verdicts_are_never_contradicted(case, data) -> None:
     assert final.eligible == _meets_rule(completed, final_event, rules, len(sessions))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(cases())
 def test_not_cannot_graduate_means_a_way_remains(case) -> None:
     sessions, marks, event, rules = case
@@ -180,7 +180,7 @@ def test_not_cannot_graduate_means_a_way_remains(case) -> None:
     assert reachable == (not s.cannot_graduate)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(cases(), st.data())
 def test_attending_more_never_hurts(case, data) -> None:
     sessions, marks, event, rules = case
@@ -198,7 +198,7 @@ def test_attending_more_never_hurts(case, data) -> None:
     assert not (after.cannot_graduate and not before.cannot_graduate)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(cases())
 def test_counts_add_up_and_unmarked_counts_as_nothing(case) -> None:
     sessions, marks, event, rules = case
