@@ -116,6 +116,11 @@ def _record(
     )
 
 
+def _lock(session: Session) -> None:
+    """Serialise marking per session, so that each event's previous status is the current one."""
+    list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def attendance_mark(
     *,
@@ -140,6 +145,7 @@ def attendance_mark(
             f"Unknown attendance status {status!r}; choose one of {', '.join(MarkStatus.values)}."
         )
     mark = Mark(status)
+    _lock(session)
     _check_markable(
         enrollment=enrollment, session=session, status=mark, by=by, reason=reason, now=now
     )
@@ -175,6 +181,7 @@ def attendance_mark_session(
     """
     now = now or timezone.now()
     reasons = reasons or {}
+    _lock(session)
     enrollments = {
         e.pk: e
         for e in Enrollment.objects.filter(
@@ -245,6 +252,7 @@ def zoom_preview_apply(
             cohort=session.cohort, pk__in=list(wanted)
         ).select_related("learner")
     }
+    _lock(session)
     existing = current_marks(enrollments=enrollments.values(), sessions=[session])
     kept: list[str] = []
     marked = 0
