@@ -223,6 +223,8 @@ def test_staff_waiver_close_and_audit(client, world) -> None:
         reverse("attendance:audit", args=[c.slug]) + "?learner=lena"
     ).content.decode()
     assert "unmarked → absent" in audit and fac.username in audit
+    # Times are shown in the cohort's zone: marked at 11:00 New York on the day after the course.
+    assert f"{now:%Y-%m-%d} 11:00" in audit
 
 
 def test_exports_from_the_web(client, world) -> None:
