@@ -237,3 +237,40 @@ def test_exports_from_the_web(client, world) -> None:
     xlsx = client.get(reverse("attendance:export", args=[c.slug, "matrix", "xlsx"]))
     assert xlsx.content[:2] == b"PK"
     assert "cop-test-matrix.xlsx" in xlsx["Content-Disposition"]
+
+
+def test_admin_shows_marks_read_only(client, world) -> None:
+    c, e = world["cohort"], world["enrollment"]
+    mark = attendance_mark(
+        enrollment=e,
+        session=f.session(c, 1),
+        status="present",
+        by=world["users"]["facilitator"],
+        now=f.after_course(c),
+    )
+    client.force_login(world["users"]["staff"])
+    assert client.get("/admin/attendance/attendancemark/").status_code == 200
+    assert client.get(f"/admin/attendance/attendancemark/{mark.pk}/change/").status_code == 200
+    assert client.get("/admin/attendance/attendancemark/add/").status_code == 403
+    response = client.post(f"/admin/attendance/attendancemark/{mark.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AttendanceMark.objects.count() == 1
+
+
+def test_matrix_takes_few_queries(client, world, django_assert_max_num_queries) -> None:
+    c = world["cohort"]
+    fac = world["users"]["facilitator"]
+    enrollments = [f.enroll(c, f"learner{i:02d}") for i in range(1, 21)]
+    for n in range(1, 9):
+        for e in enrollments:
+            attendance_mark(
+                enrollment=e,
+                session=f.session(c, n),
+                status="present",
+                by=fac,
+                now=f.after_course(c),
+            )
+    client.force_login(fac)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("attendance:cohort", args=[c.slug]))
+    assert response.status_code == 200 and text(response).count("On track") == 21
