@@ -274,3 +274,17 @@ def test_matrix_takes_few_queries(client, world, django_assert_max_num_queries) 
     with django_assert_max_num_queries(15):
         response = client.get(reverse("attendance:cohort", args=[c.slug]))
     assert response.status_code == 200 and text(response).count("On track") == 21
+
+
+def test_dashboard_panel_for_facilitators_counts_learners_at_risk(client, world) -> None:
+    c, e = world["cohort"], world["enrollment"]
+    fac = world["users"]["facilitator"]
+    for n in (1, 2):
+        attendance_mark(
+            enrollment=e, session=f.session(c, n), status="absent", by=fac, now=f.after_course(c)
+        )
+    client.force_login(fac)
+    page = text(client.get(reverse("dashboard")))
+    assert "Cop Test : 1 learner · 1 at risk" in page
+    client.force_login(world["users"]["other_facilitator"])
+    assert "Cop Test" not in text(client.get(reverse("dashboard")))

@@ -293,7 +293,7 @@ def waiver(request: HttpRequest, slug: str, enrollment_id: int) -> HttpResponse:
 
 
 def dashboard_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
-    """The learner's absences left and status on the dashboard (nothing for others)."""
+    """Learners: absences left and status; facilitators and staff: their running cohorts."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return None
@@ -302,6 +302,18 @@ def dashboard_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
         for e in learner_enrollments(user=user)
         if e.cohort.status != Cohort.Status.CLOSED
     ]
-    if not rows:
+    cohorts = []
+    for cohort in cohorts_for(user=user).exclude(status=Cohort.Status.CLOSED)[:10]:
+        _, _, matrix = cohort_matrix(cohort=cohort)
+        enrolled = [r for r in matrix if r.enrollment.status == Enrollment.Status.ENROLLED]
+        cohorts.append(
+            {
+                "cohort": cohort,
+                "learners": len(enrolled),
+                "at_risk": sum(1 for r in enrolled if r.standing.at_risk),
+                "cannot": sum(1 for r in enrolled if r.standing.cannot_graduate),
+            }
+        )
+    if not rows and not cohorts:
         return None
-    return "attendance/panel.html", {"rows": rows}
+    return "attendance/panel.html", {"rows": rows, "cohorts": cohorts}
