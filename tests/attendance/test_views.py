@@ -288,3 +288,12 @@ def test_dashboard_panel_for_facilitators_counts_learners_at_risk(client, world)
     assert "Cop Test : 1 learner · 1 at risk" in page
     client.force_login(world["users"]["other_facilitator"])
     assert "Cop Test" not in text(client.get(reverse("dashboard")))
+
+
+def test_roster_rejects_a_forged_status(client, world) -> None:
+    c, e = world["cohort"], world["enrollment"]
+    client.force_login(world["users"]["facilitator"])
+    url = reverse("attendance:roster", args=[c.slug, 1])
+    response = client.post(url, {f"status_{e.pk}": "teleported", f"reason_{e.pk}": ""})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not AttendanceMark.objects.exists()
