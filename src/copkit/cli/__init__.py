@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
-from copkit.cli import web
+from copkit.cli import attendance, web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -23,9 +23,6 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 web.register(app)
-
-from copkit.cli import attendance  # noqa: E402
-
 attendance.register(app)
 
 
