@@ -159,19 +159,31 @@ def _upload(client, c, content: bytes, tz: str = "America/New_York"):
 
 def test_zoom_upload_preview_then_confirm(client, world) -> None:
     c = world["cohort"]
+    enrolled = {}
     for name, first, last in (("ana", "Ana", "Lopez"), ("ben", "Ben", "Okafor")):
         u = make_user(name)
         u.first_name, u.last_name = first, last
         u.save()
-        f.enroll(c, u)
-    client.force_login(world["users"]["facilitator"])
+        enrolled[name] = f.enroll(c, u)
+    fac = world["users"]["facilitator"]
+    attendance_mark(
+        enrollment=enrolled["ben"],
+        session=f.session(c, 1),
+        status="excused",
+        by=fac,
+        now=f.after_course(c),
+    )
+    client.force_login(fac)
     response = _upload(client, c, FIXTURE.read_bytes())
     assert response.status_code == 302
-    preview = client.get(response["Location"]).content.decode()
+    preview = text(client.get(response["Location"]))
     assert "Matched (2)" in preview and "iPhone de Eva" in preview and "lena" in preview
-    assert not AttendanceMark.objects.exists()  # nothing applied before confirming
+    assert "excused (kept)" in preview
+    assert AttendanceMark.objects.count() == 1  # nothing applied before confirming
     response = client.post(response["Location"], follow=True)
-    assert "Imported: 2 marks recorded" in response.content.decode()
+    page = text(response)
+    assert "Imported: 1 marks recorded" in page
+    assert "Ben Okafor: kept excused (the report says present)" in page
     assert AttendanceMark.objects.count() == 2
     upload = ZoomImport.objects.get()
     assert upload.applied_at is not None

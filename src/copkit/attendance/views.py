@@ -24,6 +24,7 @@ from copkit.accounts.permissions import facilitator_required, staff_required
 from copkit.attendance import exports
 from copkit.attendance.forms import RosterForm, WaiverForm, ZoomUploadForm
 from copkit.attendance.models import ZoomImport
+from copkit.attendance.rules import Mark
 from copkit.attendance.selectors import (
     audit_trail,
     cohort_get_for,
@@ -202,9 +203,19 @@ def zoom_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "label": session_label(upload.session),
     }
     try:
-        context["preview"] = zoom_import_preview(zoom_import=upload)
+        preview = zoom_import_preview(zoom_import=upload)
     except CopkitError as exc:
         context["error"] = str(exc)
+    else:
+        enrollments = Enrollment.objects.filter(
+            cohort=cohort, pk__in=[m.entry.key for m in preview.matched]
+        )
+        now_marks = current_marks(enrollments=enrollments, sessions=[upload.session])
+        context["preview"] = preview
+        context["matched"] = [
+            (m, now_marks.get((m.entry.key, upload.session.pk), Mark.UNMARKED))
+            for m in preview.matched
+        ]
     return render(request, "attendance/import_preview.html", context)
 
 
