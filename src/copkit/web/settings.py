@@ -51,23 +51,27 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "copkit.attendance",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
 # ``panel(request) -> tuple[template_name, context] | None`` (see copkit.web.views.dashboard).
 COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.academy.panels.panel",
+    "copkit.attendance.views.dashboard_panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
 COPKIT_NAV: list[tuple[str, str]] = [
     ("Catalog", "academy:catalog"),
+    ("Attendance", "attendance:home"),
 ]
 
 # Demo content builders, run in this order by `copkit demo`; each is
 # ``build(*, now: datetime, out: Console) -> list[str]`` returning lines to print (logins, URLs).
 COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.academy.demo.build",
+    "copkit.attendance.demo.build",
 ]
 
 MIDDLEWARE = [
