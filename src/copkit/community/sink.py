@@ -192,8 +192,14 @@ class ImportSink:
         self.actor_counts: dict[str, int] = {}
 
     # -- ids -------------------------------------------------------------------------------
+    def _stored_user(self, user: str) -> str:
+        """The identity's ``source_user_id`` as stored: itself only with real names."""
+        if self.real_names:
+            return _clean(user)
+        return "u-" + self.store.pseudonym("user", self.source, self.origin, user)[:16]
+
     def _member_id(self, user: str) -> str:
-        member = self.member_ids.get(user)
+        member = self.member_ids.get(user) or self.member_ids.get(self._stored_user(user))
         if member is None:
             member = self.store.member_id(self.source, self.origin, user)
             self.member_ids[user] = member
@@ -371,7 +377,7 @@ class ImportSink:
                 self.part,
                 self.source,
                 self.origin,
-                _clean(user),
+                self._stored_user(user),
                 member,
                 _clean(shown),
                 bot,
