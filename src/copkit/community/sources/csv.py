@@ -110,7 +110,9 @@ class CsvReader:
                         f"{file}, line 1: missing column(s) {', '.join(missing)}; the header "
                         f"must name {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})."
                     )
-                at = {c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns}
+                at: dict[str, int] = {
+                    c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns
+                }
                 for row in rows:
                     self._row(file, rows.line_num, row, at, len(columns), sink, threads, spaces)
             except UnicodeDecodeError as exc:

@@ -29,6 +29,7 @@ Mapping
 from __future__ import annotations
 
 import binascii
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterator
@@ -70,10 +71,8 @@ def _text(raw: bytes) -> str:
         value = raw.decode("latin-1")
     value = " ".join(value.split())
     if "=?" in value:
-        try:
+        with contextlib.suppress(HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
             value = str(make_header(decode_header(value)))
-        except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
-            pass
     return value
 
 
@@ -200,7 +199,7 @@ class MboxReader:
             head = sample[: split.start()] if split else sample
             found = _headers(head)
             if "list-id" in found:
-                ids = re.findall(r"<([^<>]+)>", _text(found["list-id"]))
+                ids: list[str] = re.findall(r"<([^<>]+)>", _text(found["list-id"]))
                 if ids:
                     return "list " + ids[0].strip().lower()
             if "list-post" in found:
