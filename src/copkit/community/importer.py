@@ -18,7 +18,7 @@ from pathlib import Path
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.sink import DEFAULT_BOT_PATTERNS, DUCK_TYPES, STAGING, Buffer, ImportSink
-from copkit.community.store import Store, _count
+from copkit.community.store import Store, count_of
 
 __all__ = ["ImportSummary", "ProgressCallback", "import_paths"]
 
@@ -162,15 +162,15 @@ def _merge_staging(
 ) -> ImportSummary:
     """Move the staged rows into the canonical tables (inside the caller's transaction)."""
     con = store.con
-    read_activities = _count(con, "SELECT count(*) FROM st_activities")
+    read_activities = count_of(con, "SELECT count(*) FROM st_activities")
     con.execute(
         """CREATE TEMP TABLE new_a AS
         SELECT * EXCLUDE (seq) FROM st_activities
         QUALIFY row_number() OVER (PARTITION BY activity_id ORDER BY part, seq) = 1"""
     )
-    duplicates = read_activities - _count(con, "SELECT count(*) FROM new_a")
+    duplicates = read_activities - count_of(con, "SELECT count(*) FROM new_a")
     con.execute("DELETE FROM new_a WHERE activity_id IN (SELECT activity_id FROM activities)")
-    already = read_activities - duplicates - _count(con, "SELECT count(*) FROM new_a")
+    already = read_activities - duplicates - count_of(con, "SELECT count(*) FROM new_a")
 
     # members and identities
     con.execute(
@@ -226,14 +226,14 @@ def _merge_staging(
         SELECT activity_id, source, space_id, thread_id, parent_id, actor_id, created_at, kind,
                is_question, length, text FROM new_a"""
     )
-    unresolved = _count(
+    unresolved = count_of(
         con,
         """SELECT count(*) FROM new_a WHERE parent_id IS NOT NULL
            AND parent_id NOT IN (SELECT activity_id FROM activities)""",
     )
 
     # interactions: explicit ones, then replies and answers derived from parent
-    before = _count(con, "SELECT count(*) FROM interactions")
+    before = count_of(con, "SELECT count(*) FROM interactions")
     con.execute(
         """INSERT INTO interactions
         SELECT interaction_id, any_value(from_member), any_value(to_member),
@@ -255,7 +255,7 @@ def _merge_staging(
                OR p.activity_id IN (SELECT activity_id FROM new_a))
           AND (c.activity_id || ':' || k.kind) NOT IN (SELECT interaction_id FROM interactions)"""
     )
-    added_interactions = _count(con, "SELECT count(*) FROM interactions") - before
+    added_interactions = count_of(con, "SELECT count(*) FROM interactions") - before
 
     # first_seen of everyone who acted in this import
     con.execute(
@@ -276,7 +276,7 @@ def _merge_staging(
         skipped["already imported"] = already
 
     finished = datetime.now(UTC)
-    next_id = _count(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+    next_id = count_of(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
     per_part = dict(con.execute("SELECT part, count(*) FROM new_a GROUP BY part").fetchall())
     members_part = dict(con.execute("SELECT part, count(*) FROM new_m GROUP BY part").fetchall())
     inter_part = dict(
@@ -319,9 +319,9 @@ def _merge_staging(
         paths=tuple((path, name, sink.origin) for sink, path, name in sinks),
         read_activities=read_activities,
         read_members=sum(len(sink.members) for sink, _, _ in sinks),
-        added_activities=_count(con, "SELECT count(*) FROM new_a"),
-        added_members=_count(con, "SELECT count(*) FROM new_m"),
-        added_spaces=_count(con, "SELECT count(*) FROM new_s"),
+        added_activities=count_of(con, "SELECT count(*) FROM new_a"),
+        added_members=count_of(con, "SELECT count(*) FROM new_m"),
+        added_spaces=count_of(con, "SELECT count(*) FROM new_s"),
         added_interactions=added_interactions,
         skipped=skipped,
         unresolved_parents=unresolved,

@@ -129,7 +129,7 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
     return Store(path, con, key)
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def count_of(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
@@ -138,7 +138,7 @@ def store_counts(store: Store) -> dict[str, Any]:
     """Counts per table, source and kind, the date range, bots and merges (``store info``)."""
     con = store.con
     info: dict[str, Any] = {"store": str(store.path), "schema_version": SCHEMA_VERSION}
-    info["tables"] = {t: _count(con, f"SELECT count(*) FROM {t}") for t in TABLES}  # noqa: S608
+    info["tables"] = {t: count_of(con, f"SELECT count(*) FROM {t}") for t in TABLES}  # noqa: S608
     info["activities_by_source_kind"] = [
         {"source": s, "kind": k, "count": int(n)}
         for s, k, n in con.execute(
@@ -164,14 +164,14 @@ def store_counts(store: Store) -> dict[str, Any]:
     )
     info["first_activity"] = first.astimezone(UTC).isoformat() if first else None
     info["last_activity"] = last.astimezone(UTC).isoformat() if last else None
-    info["bots"] = _count(con, "SELECT count(*) FROM members WHERE is_bot")
-    info["bot_activities"] = _count(
+    info["bots"] = count_of(con, "SELECT count(*) FROM members WHERE is_bot")
+    info["bot_activities"] = count_of(
         con,
         "SELECT count(*) FROM activities"
         " WHERE actor_id IN (SELECT member_id FROM members WHERE is_bot)",
     )
-    info["merges"] = _count(con, "SELECT count(*) FROM merges WHERE unmerged_at IS NULL")
-    info["imports"] = _count(con, "SELECT count(*) FROM imports")
+    info["merges"] = count_of(con, "SELECT count(*) FROM merges WHERE unmerged_at IS NULL")
+    info["imports"] = count_of(con, "SELECT count(*) FROM imports")
     return info
 
 
