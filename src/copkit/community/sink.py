@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import duckdb
@@ -33,6 +33,8 @@ DEFAULT_BOT_PATTERNS: Final = (
 )
 """Regular expressions on a name, handle, user id or e-mail address that mark a bot."""
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
 _FLUSH_ROWS: Final = 20_000
 _TS: Final = pa.timestamp("us", tz="UTC")
 
@@ -140,10 +142,13 @@ class Buffer:
     def flush(self) -> None:
         if not self.columns[0]:
             return
-        batch = pa.Table.from_arrays(
-            [pa.array(col, type=f.type) for col, f in zip(self.columns, self.schema, strict=True)],
-            schema=self.schema,
-        )
+        arrays = [
+            pa.array(col, type=pa.int64()).cast(_TS)
+            if f.type == _TS
+            else pa.array(col, type=f.type)
+            for col, f in zip(self.columns, self.schema, strict=True)
+        ]
+        batch = pa.Table.from_arrays(arrays, schema=self.schema)
         self.con.register("_copkit_batch", batch)
         try:
             self.con.execute(f"INSERT INTO {self.table} SELECT * FROM _copkit_batch")  # noqa: S608
@@ -228,10 +233,11 @@ class ImportSink:
         return self._member_id(user)
 
     @staticmethod
-    def _utc(value: datetime, what: str) -> datetime:
+    def _utc(value: datetime, what: str) -> int:
+        """Microseconds since the epoch (UTC) of an aware datetime."""
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ImportFormatError(f"{what}: the reader gave a time without a time zone.")
-        return value.astimezone(UTC)
+        return (value - _EPOCH) // _MICROSECOND
 
     # -- the Sink protocol -------------------------------------------------------------------
     def member(

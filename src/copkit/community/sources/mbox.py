@@ -46,7 +46,6 @@ from copkit.community.sources.base import Sink
 __all__ = ["READER", "MboxReader"]
 
 _CHUNK: Final = 16 * 1024 * 1024
-_SEPARATOR: Final = re.compile(rb"(?:\r?\n){2}(?=From )")
 _HEADER_END: Final = re.compile(rb"\r?\n\r?\n")
 _WANTED: Final = re.compile(
     rb"(?im)^(message-id|in-reply-to|references|from|reply-to|x-original-from|date|subject|"
@@ -133,19 +132,30 @@ def _plain(headers: dict[str, bytes], body: bytes, depth: int = 0) -> str | None
     return None
 
 
+def _separators(data: bytes) -> Iterator[tuple[int, int]]:
+    """(end of the previous message, start of the next) for each separator in ``data``."""
+    pos = data.find(b"\nFrom ")
+    while pos >= 0:
+        if data[pos - 1 : pos] == b"\n":
+            yield pos - 1, pos + 1
+        elif data[pos - 3 : pos] == b"\r\n\r":
+            yield pos - 3, pos + 1
+        pos = data.find(b"\nFrom ", pos + 6)
+
+
 def _messages(handle: BinaryIO) -> Iterator[bytes]:
     """The raw messages of an mbox stream, each starting with its ``From `` line."""
     rest = b""
     while True:
         chunk = handle.read(_CHUNK)
-        data = rest + chunk
         if not chunk:
             break
+        data = rest + chunk if rest else chunk
         start = 0
-        for match in _SEPARATOR.finditer(data):
-            if match.start() > start:
-                yield data[start : match.start()]
-            start = match.end()
+        for end, begin in _separators(data):
+            if end > start:
+                yield data[start:end]
+            start = begin
         rest = data[start:]
     if rest.strip():
         yield rest
@@ -166,11 +176,18 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
+_SIMPLE_ADDRESS: Final = re.compile(r'^\s*"?([^"<>,]*?)"?\s*<([^<>@\s,]+@[^<>\s,]+)>\s*$')
+
+
 def _address(raw: bytes | None) -> tuple[str, str]:
     """(display name, lower-cased address) of a header; empty strings when absent."""
     if raw is None:
         return "", ""
-    pairs = getaddresses([_text(raw)])
+    value = _text(raw)
+    simple = _SIMPLE_ADDRESS.match(value)
+    if simple:
+        return simple.group(1).strip(), simple.group(2).strip().lower()
+    pairs = getaddresses([value])
     if not pairs:
         return "", ""
     name, address = pairs[0]
