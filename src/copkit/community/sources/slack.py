@@ -206,7 +206,10 @@ class _Run:
                 continue
             subtype = message.get("subtype")
             ts = message["ts"]
-            when = _ts(ts, self.files.where(day))
+            try:
+                when = datetime.fromtimestamp(float(ts), UTC)
+            except (TypeError, ValueError, OverflowError, OSError):
+                when = _ts(ts, self.files.where(day))
             user = message.get("user")
             is_bot = subtype == "bot_message" or "bot_id" in message
             if not isinstance(user, str) or not user:
