@@ -43,14 +43,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def rows(store: Store, sql: str) -> list[tuple[object, ...]]:
-    return store.con.execute(sql).fetchall()
+def rows(store: Store, sql: str, *params: object) -> list[tuple[object, ...]]:
+    return store.con.execute(sql, list(params)).fetchall()
 
 
-def scalar(store: Store, sql: str) -> object:
-    row = store.con.execute(sql).fetchone()
-    assert row is not None
-    return row[0]
+def scalar(store: Store, sql: str, *params: object) -> object:
+    found = store.con.execute(sql, list(params)).fetchall()
+    assert len(found) == 1
+    return found[0][0]
 
 
 def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
@@ -59,4 +59,4 @@ def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
         "members", "identities", "spaces", "activities", "interactions", "imports",
         "import_skips", "merges", "merge_moves",
     ]  # fmt: skip
-    return {t: sorted(map(repr, rows(store, f"SELECT * FROM {t}"))) for t in tables}  # type: ignore[misc]
+    return {t: sorted(map(repr, store.con.table(t).fetchall())) for t in tables}

@@ -28,9 +28,14 @@ def test_fixture_maps_kinds_threads_spaces_and_answers(store: Store) -> None:
     assert scalar(store, "SELECT count(DISTINCT thread_id) FROM activities") == 2
     assert scalar(store, "SELECT count(*) FROM spaces") == 2
     assert scalar(store, "SELECT count(*) FROM members") == 3
-    assert "Replying to myself, with a comma" in [r[0] for r in rows(store, "SELECT text FROM activities")]
+    assert "Replying to myself, with a comma" in [
+        r[0] for r in rows(store, "SELECT text FROM activities")
+    ]
     # 15:10+01:00 is 14:10 UTC; a time without offset is UTC
-    times = [r[0].isoformat() for r in rows(store, "SELECT created_at FROM activities ORDER BY created_at")]
+    times = [
+        r[0].isoformat()
+        for r in rows(store, "SELECT created_at FROM activities ORDER BY created_at")
+    ]
     assert times[1] == "2024-03-01T14:10:00+00:00"
     assert times[2] == "2024-03-01T16:00:00+00:00"
 
@@ -44,13 +49,25 @@ def test_module_docstring_has_the_example() -> None:
     [
         ("id,author,created_at\n1,a,2024-01-01\n", r"line 1: missing column\(s\) activity_id"),
         ("activity_id,author,created_at\n1,,2024-01-01\n", r"line 2, column author: empty"),
-        ("activity_id,author,created_at\n1,a,yesterday\n", r"line 2, column created_at: 'yesterday'"),
-        ("activity_id,author,created_at,kind\n1,a,2024-01-01,vote\n", r"line 2, column kind: 'vote'"),
-        ("activity_id,author,created_at,is_question\n1,a,2024-01-01,maybe\n", r"line 2, column is_question"),
-        ("activity_id,author,created_at\n1,a,2024-01-01\n2,b\n", r"line 3: 2 fields, the header has 3"),
+        (
+            "activity_id,author,created_at\n1,a,yesterday\n",
+            r"line 2, column created_at: 'yesterday'",
+        ),
+        (
+            "activity_id,author,created_at,kind\n1,a,2024-01-01,vote\n",
+            r"line 2, column kind: 'vote'",
+        ),
+        (
+            "activity_id,author,created_at,is_question\n1,a,2024-01-01,maybe\n",
+            r"line 2, column is_question",
+        ),
+        (
+            "activity_id,author,created_at\n1,a,2024-01-01\n2,b\n",
+            r"line 3: 2 fields, the header has 3",
+        ),
         ("", r"empty; expected a header row"),
     ],
-)  # fmt: skip
+)
 def test_bad_rows_name_file_line_and_column(
     tmp_path: Path, store: Store, content: str, message: str
 ) -> None:
@@ -89,15 +106,19 @@ def test_reply_before_its_parent_gets_its_interaction_when_the_parent_arrives(
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     header=st.lists(
-        st.sampled_from(["activity_id", "author", "created_at", "parent_id", "kind", "is_question", "x"]),
+        st.sampled_from(
+            ["activity_id", "author", "created_at", "parent_id", "kind", "is_question", "x"]
+        ),
         max_size=7,
     ),
     cells=st.lists(st.lists(st.text(max_size=12), max_size=7), max_size=4),
     raw=st.one_of(st.none(), st.binary(max_size=50)),
-)  # fmt: skip
+)
 def test_fuzzed_csv_imports_or_fails_cleanly(
     tmp_path_factory: pytest.TempPathFactory,
     header: list[str],

@@ -88,7 +88,9 @@ _HEADER_VALUE = st.one_of(
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     messages=st.lists(
         st.tuples(
@@ -112,7 +114,9 @@ def test_fuzzed_mbox_imports_or_fails_cleanly(
     parts = [b"From x@y Mon Jan  1 00:00:00 2024\n"]
     for headers, body in messages:
         for name, value in headers.items():
-            parts.append(f"{name}: {value}".encode("utf-8", "surrogatepass").replace(b"\n", b" ") + b"\n")
+            parts.append(
+                f"{name}: {value}".encode("utf-8", "surrogatepass").replace(b"\n", b" ") + b"\n"
+            )
         parts.append(b"\n" + body + b"\n\nFrom x@y Mon Jan  1 00:00:00 2024\n")
     parts.append(garbage)
     path = tmp_path_factory.mktemp("fuzz") / "list.mbox"
@@ -164,4 +168,6 @@ def test_real_usrp_list_matches_independent_counts(store: Store) -> None:
     assert scalar(store, "SELECT count(DISTINCT actor_id) FROM activities") == senders == 185
     # nothing personal in the store by default
     before = snapshot(store)
-    assert not any("@" in value for table in before.values() for value in table if "lists" not in value)
+    assert not any(
+        "@" in value for table in before.values() for value in table if "lists" not in value
+    )

@@ -48,10 +48,10 @@ def test_modern_export_maps_threads_reactions_mentions_joins_and_bots(store: Sto
     assert summary.added_members == 7  # five users, Dan from user_profile, bot B01STD
     assert scalar(store, "SELECT count(*) FROM members WHERE is_bot") == 3
     # replies point to the thread root, and the root is a question
-    root = scalar(store, "SELECT activity_id FROM activities WHERE kind = 'post' AND is_question "
-                         "AND length = 41")  # fmt: skip
-    assert scalar(store, f"SELECT count(*) FROM activities WHERE parent_id = '{root}'") == 3
-    assert scalar(store, f"SELECT count(*) FROM activities WHERE thread_id = '{root}'") == 4
+    query = "SELECT activity_id FROM activities WHERE kind = 'post' AND is_question AND length = 41"
+    root = scalar(store, query)
+    assert scalar(store, "SELECT count(*) FROM activities WHERE parent_id = ?", root) == 3
+    assert scalar(store, "SELECT count(*) FROM activities WHERE thread_id = ?", root) == 4
 
 
 def test_self_reactions_mentions_and_self_replies_are_not_interactions(store: Store) -> None:
@@ -96,8 +96,17 @@ def test_newer_export_adds_only_what_is_new(store: Store, tmp_path: Path) -> Non
     import_paths(store, [MODERN])
     before = store.table("activities").num_rows
     (newer / "general" / "2024-01-04.json").write_text(
-        json.dumps([{"type": "message", "ts": "1704358800.000100", "user": "U01BEN",
-                     "text": "One more", "thread_ts": "1704272400.000100"}])  # fmt: skip
+        json.dumps(
+            [
+                {
+                    "type": "message",
+                    "ts": "1704358800.000100",
+                    "user": "U01BEN",
+                    "text": "One more",
+                    "thread_ts": "1704272400.000100",
+                }
+            ]
+        )  # fmt: skip
     )
     summary = import_paths(store, [newer])
     assert summary.added_activities == 1
@@ -171,7 +180,10 @@ _MESSAGE = st.fixed_dictionaries(
         ),
         "blocks": st.recursive(
             st.one_of(st.text(max_size=4), st.integers()),
-            lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(["type", "user_id", "elements"]), c, max_size=3),
+            lambda c: (
+                st.lists(c, max_size=3)
+                | st.dictionaries(st.sampled_from(["type", "user_id", "elements"]), c, max_size=3)
+            ),
             max_leaves=6,
         ),
         "bot_id": st.text(max_size=4),
@@ -180,10 +192,26 @@ _MESSAGE = st.fixed_dictionaries(
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    messages=st.one_of(st.lists(_MESSAGE, max_size=5), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
-    users=st.one_of(st.just([{"id": "U1", "team_id": "T"}]), st.lists(st.dictionaries(st.sampled_from(["id", "name", "profile", "is_bot"]), st.one_of(st.text(max_size=4), st.booleans()), max_size=3), max_size=3), st.text(max_size=5)),
+    messages=st.one_of(
+        st.lists(_MESSAGE, max_size=5),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    ),
+    users=st.one_of(
+        st.just([{"id": "U1", "team_id": "T"}]),
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(["id", "name", "profile", "is_bot"]),
+                st.one_of(st.text(max_size=4), st.booleans()),
+                max_size=3,
+            ),
+            max_size=3,
+        ),
+        st.text(max_size=5),
+    ),
     raw=st.one_of(st.none(), st.binary(max_size=40)),
 )
 def test_fuzzed_slack_exports_import_or_fail_cleanly(
@@ -208,7 +236,12 @@ def test_fuzzed_slack_exports_import_or_fail_cleanly(
 def _independent_counts(root: Path) -> dict[str, Counter[str]]:
     """Per channel folder, from the raw files: messages (not joins, not housekeeping),
     thread replies, and reaction ties (distinct reacting person per message, not the author)."""
-    counts: dict[str, Counter[str]] = {"messages": Counter(), "replies": Counter(), "reactions": Counter(), "joins": Counter()}
+    counts: dict[str, Counter[str]] = {
+        "messages": Counter(),
+        "replies": Counter(),
+        "reactions": Counter(),
+        "joins": Counter(),
+    }
     kept = {None, "bot_message", "thread_broadcast", "me_message", "file_share"}
     for day in sorted(root.glob("*/*.json")):
         if not day.stem[:4].isdigit():

@@ -78,7 +78,9 @@ def test_no_names_emails_or_text_by_default(store: Store) -> None:
         assert value not in everything, value
     assert scalar(store, "SELECT count(*) FROM activities WHERE text IS NOT NULL") == 0
     assert scalar(store, "SELECT count(*) FROM activities WHERE length > 0") > 0
-    assert all(name.startswith("member-") for (name,) in rows(store, "SELECT display_name FROM members"))
+    assert all(
+        name.startswith("member-") for (name,) in rows(store, "SELECT display_name FROM members")
+    )
 
 
 def test_real_names_and_text_on_request(store: Store) -> None:

@@ -139,7 +139,8 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
 
 
 def count_of(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+    found = con.execute(sql).fetchall()
+    row = found[0] if found else None
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -165,9 +166,9 @@ def store_counts(store: Store) -> dict[str, Any]:
             "SELECT source, origin, count(*) FROM identities GROUP BY ALL ORDER BY ALL"
         ).fetchall()
     ]
-    first, last = con.execute(
-        "SELECT min(created_at), max(created_at) FROM activities"
-    ).fetchone() or (
+    first, last = con.execute("SELECT min(created_at), max(created_at) FROM activities").fetchall()[
+        0
+    ] or (
         None,
         None,
     )
