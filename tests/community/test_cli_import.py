@@ -91,3 +91,12 @@ def test_errors_are_one_line_and_exit_1(
     assert code == 1
     assert message in " ".join(output.split())
     assert "Traceback" not in output
+
+
+def test_every_command_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "importing.md").read_text()
+    for command in ("import", "store info", "identities suggest", "identities merge",
+                    "identities list", "identities unmerge"):  # fmt: skip
+        assert f"copkit {command}" in doc, command
+    for option in ("--format", "--keep-text", "--real-names", "--bot-pattern", "--json"):
+        assert option in doc, option
