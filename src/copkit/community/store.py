@@ -103,8 +103,14 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"{path}: in use by another process; wait for it to finish and try again."
+            ) from exc
         raise StoreError(f"{path}: not an activity store ({exc}).") from exc
     try:
+        # bounded memory: DuckDB spills staging tables to <store>.tmp beyond this
+        con.execute("SET memory_limit = '768MB'")
         tables = {
             row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
