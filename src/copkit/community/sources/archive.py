@@ -62,6 +62,7 @@ class ExportFiles:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
         self._prefix = ""
+        self._set: set[str] | None = None
         self._names: list[str]
         if path.is_dir():
             self._names = sorted(_walk(path))
@@ -126,15 +127,9 @@ class ExportFiles:
 
     def exists(self, name: str) -> bool:
         """True when the file ``name`` is in the export."""
-        return name in self._names_set
-
-    @property
-    def _names_set(self) -> set[str]:
-        cached: set[str] | None = getattr(self, "_set", None)
-        if cached is None:
-            cached = set(self._names)
-            self._set = cached
-        return cached
+        if self._set is None:
+            self._set = set(self._names)
+        return name in self._set
 
     def where(self, name: str) -> str:
         """How to name ``name`` in an error message."""
