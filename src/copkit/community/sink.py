@@ -190,6 +190,7 @@ class ImportSink:
             ).fetchall()
         )
         self.spaces: dict[str, str] = {}
+        self._recent: dict[str, str] = {}
         self.skips: dict[str, int] = {}
         self.read = 0
         self.joins = 0
@@ -211,7 +212,16 @@ class ImportSink:
         return member
 
     def _activity_id(self, local: str) -> str:
-        return "a-" + self.store.pseudonym("activity", self.source, self.origin, local)[:24]
+        # readers report an activity's interactions and its thread's replies right after it:
+        # remember the last few ids instead of hashing them again
+        cached = self._recent.get(local)
+        if cached is not None:
+            return cached
+        if len(self._recent) >= 4096:
+            self._recent.clear()
+        made = "a-" + self.store.pseudonym("activity", self.source, self.origin, local)[:24]
+        self._recent[local] = made
+        return made
 
     def _space_id(self, local: str) -> str:
         space = self.spaces.get(local)
