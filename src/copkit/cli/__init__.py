@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 
 from copkit.cli import attendance, web
+from copkit.cli import community as community_cli
+from copkit.cli import web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -28,6 +30,7 @@ attendance.register(app)
 from copkit.cli import academy  # noqa: E402
 
 academy.register(app)
+community_cli.register(app)
 
 
 def main() -> None:
