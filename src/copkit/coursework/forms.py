@@ -174,7 +174,7 @@ class PlaybookSectionForm(forms.Form):
 
 class ChannelForm(forms.Form):
     slack_channel_name = forms.CharField(max_length=80, required=False, label="Channel name")
-    slack_channel_url = forms.URLField(required=False, label="Channel link")
+    slack_channel_url = forms.URLField(required=False, label="Channel link", assume_scheme="https")
     webhook_url = forms.CharField(
         required=False,
         label="New incoming-webhook URL",
