@@ -63,33 +63,56 @@ def enroll(cohort: Cohort, user: User | None = None, *, track: str = "certificat
 
 
 def session_make(
-    cohort: Cohort, *, starts_at: datetime, kind: str = Session.Kind.CLASS, number: int = 1,
+    cohort: Cohort,
+    *,
+    starts_at: datetime,
+    kind: str = Session.Kind.CLASS,
+    number: int = 1,
     topic: SyllabusTopic | None = None,
 ) -> Session:
     return Session.objects.create(
-        cohort=cohort, kind=kind, number=number, starts_at=starts_at, topic=topic,
+        cohort=cohort,
+        kind=kind,
+        number=number,
+        starts_at=starts_at,
+        topic=topic,
         title=f"{kind} {number}",
     )
 
 
 def worksheet_make(topic: SyllabusTopic) -> Worksheet:
     worksheet = services.worksheet_create(topic=topic, title="Your domain", prompt="**Why?**")
-    services.worksheet_field_add(worksheet=worksheet, label="Domain", key="domain",
-                                 type=WorksheetField.Type.SHORT_TEXT, required=True)
-    services.worksheet_field_add(worksheet=worksheet, label="Members", key="members",
-                                 type=WorksheetField.Type.NUMBER)
-    services.worksheet_field_add(worksheet=worksheet, label="Stage", key="stage",
-                                 type=WorksheetField.Type.CHOICE,
-                                 choices="potential\ncoalescing\nmaturing")
-    services.worksheet_field_add(worksheet=worksheet, label="Website", key="website",
-                                 type=WorksheetField.Type.LINK)
-    services.worksheet_field_add(worksheet=worksheet, label="Map", key="map",
-                                 type=WorksheetField.Type.FILE)
+    services.worksheet_field_add(
+        worksheet=worksheet,
+        label="Domain",
+        key="domain",
+        type=WorksheetField.Type.SHORT_TEXT,
+        required=True,
+    )
+    services.worksheet_field_add(
+        worksheet=worksheet, label="Members", key="members", type=WorksheetField.Type.NUMBER
+    )
+    services.worksheet_field_add(
+        worksheet=worksheet,
+        label="Stage",
+        key="stage",
+        type=WorksheetField.Type.CHOICE,
+        choices="potential\ncoalescing\nmaturing",
+    )
+    services.worksheet_field_add(
+        worksheet=worksheet, label="Website", key="website", type=WorksheetField.Type.LINK
+    )
+    services.worksheet_field_add(
+        worksheet=worksheet, label="Map", key="map", type=WorksheetField.Type.FILE
+    )
     return worksheet
 
 
 def assignment_make(
-    cohort: Cohort, *, assessed: bool = True, published: bool = True,
+    cohort: Cohort,
+    *,
+    assessed: bool = True,
+    published: bool = True,
     due_at: datetime | None = None,
 ) -> Assignment:
     assignment = services.assignment_create(

@@ -10,12 +10,14 @@ of the URL before they are logged or stored.
 from __future__ import annotations
 
 import logging
+import random
 from typing import Any
 
 from django.conf import settings
 from slack_sdk.http_retry import (
     BackoffRetryIntervalCalculator,
     ConnectionErrorRetryHandler,
+    Jitter,
     RateLimitErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
@@ -36,10 +38,20 @@ class SlackPostError(CopkitError):
     """Slack did not accept a message after the retries."""
 
 
+class _ProportionalJitter(Jitter):
+    """Full jitter scaled to the back-off: sleep between 1x and 1.5x the interval (slack_sdk's
+    default adds up to a whole second whatever the interval)."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * (1 + 0.5 * random.random())  # noqa: S311 - not cryptographic
+
+
 def _retry_handlers() -> list[Any]:
     retries = int(getattr(settings, "COPKIT_SLACK_RETRIES", 3))
     backoff = float(getattr(settings, "COPKIT_SLACK_BACKOFF", 0.5))
-    calculator = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    calculator = BackoffRetryIntervalCalculator(
+        backoff_factor=backoff, jitter=_ProportionalJitter()
+    )
     return [
         ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=calculator),
         ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=calculator),
