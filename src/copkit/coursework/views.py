@@ -399,7 +399,7 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
                     assignment=assignment,
                     enrollment=enrollment,
                     text=text,
-                    files=request.FILES.getlist("attachments"),
+                    files=form.cleaned_data["attachments"],
                     now=timezone.now(),
                 )
                 messages.success(request, "Submitted.")
