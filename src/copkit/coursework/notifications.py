@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from copkit.academy.models import Cohort, Enrollment, Session
 from copkit.accounts.models import User
@@ -161,8 +162,6 @@ def _claim(
 
 
 def _record(row: Notification, *, error: str | None) -> None:
-    from django.utils import timezone
-
     row.attempts += 1
     if error is None:
         row.status, row.last_error, row.sent_at = Notification.Status.SENT, "", timezone.now()
