@@ -519,3 +519,24 @@ def test_checkin_only_after_the_session_started(client: Client, world: World) ->
     session.save()
     client.post(url, {"outcome": "met", "note": "done!"})
     assert world.peer_goal.checkins.get().outcome == "met"
+
+
+def test_failed_notifications_are_shown_to_staff(client: Client, world: World) -> None:
+    from copkit.coursework.models import Notification
+
+    Notification.objects.create(
+        key="k",
+        kind="session_reminder",
+        channel="slack",
+        cohort=world.cohort,
+        summary="Reminder",
+        status="failed",
+        attempts=1,
+        last_error="Slack answered 500",
+    )
+    client.force_login(world.users["staff"])
+    assert b"1 failed" in client.get(reverse("dashboard")).content
+    page = client.get(reverse("coursework:channel", args=[world.cohort.slug])).content
+    assert b"Slack answered 500" in page
+    client.force_login(world.users["facilitator"])
+    assert b"1 failed" not in client.get(reverse("dashboard")).content
