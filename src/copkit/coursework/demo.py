@@ -297,6 +297,7 @@ def _review(
         decision=decision,
         release=release,
         now=at,
+        notify=False,
     )
 
 

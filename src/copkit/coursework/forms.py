@@ -143,7 +143,7 @@ def worksheet_fill_form(worksheet: Worksheet, *, initial: dict[str, str]) -> typ
 class ReviewForm(forms.Form):
     feedback = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False)
     decision = forms.ChoiceField(
-        choices=[("", "—"), *Review.Decision.choices], required=False, widget=forms.RadioSelect
+        choices=Review.Decision.choices, required=False, widget=forms.RadioSelect
     )
 
     def __init__(self, *args: Any, criteria: list[RubricCriterion], **kwargs: Any) -> None:
@@ -157,6 +157,7 @@ class ReviewForm(forms.Form):
             self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
                 label=criterion.title, required=False, widget=forms.Select(choices=levels)
             )
+        self.order_fields([*(f"score_{c.pk}" for c in criteria), "feedback", "decision"])
 
     def scores(self) -> dict[int, int | None]:
         return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}

@@ -377,7 +377,7 @@ def feedback_released_notify(*, review: Review) -> ReminderRun:
                 subject=f"Feedback on {submission.assignment.title}",
                 body=(
                     f"Your facilitator reviewed {submission.assignment.title}: "
-                    f"{review.get_decision_display().lower()}.\n"
+                    f"{submission.get_status_display().lower()}.\n"
                     f"{_url('coursework:submission', submission.pk)}"
                 ),
                 run=run,

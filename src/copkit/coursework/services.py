@@ -519,9 +519,11 @@ def review_save(
     decision: str,
     release: bool,
     now: datetime,
+    notify: bool = True,
 ) -> Review:
-    """Save rubric scores, feedback and the decision; ``release`` shows them to the learner
-    and moves the submission to *changes requested* or *accepted*."""
+    """Save rubric scores, feedback and the decision; ``release`` shows them to the learner,
+    moves the submission to *changes requested* or *accepted* and (unless ``notify`` is
+    False, as in the demo) e-mails the learner."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     submission = review.submission
     if review.released_at is not None:
@@ -561,6 +563,6 @@ def review_save(
         submission.status = decision
         submission.save(update_fields=["status", "updated_at"])
     review.save()
-    if release:
+    if release and notify:
         notifications.feedback_released_notify(review=review)
     return review
