@@ -540,3 +540,26 @@ def test_failed_notifications_are_shown_to_staff(client: Client, world: World) -
     assert b"Slack answered 500" in page
     client.force_login(world.users["facilitator"])
     assert b"1 failed" not in client.get(reverse("dashboard")).content
+
+
+def test_staff_edit_a_field_but_not_its_key_or_answered_type(client: Client, world: World) -> None:
+    field = world.worksheet.fields.get(key="members")
+    client.force_login(world.users["staff"])
+    url = reverse("coursework:field_edit", args=[field.pk])
+    client.post(
+        url, {"label": "Members (about)", "key": "hacked", "type": "number", "required": "on"}
+    )
+    field.refresh_from_db()
+    assert (field.label, field.key, field.required) == ("Members (about)", "members", True)
+    services.worksheet_save(
+        worksheet=world.worksheet,
+        enrollment=world.lena,
+        values={"members": "12"},
+        files={},
+        submit=False,
+        now=NOW,
+    )
+    response = client.post(url, {"label": "Members", "type": "short_text"})
+    assert b"its type stays Number" in response.content
+    field.refresh_from_db()
+    assert field.type == "number"

@@ -178,6 +178,35 @@ def worksheet_field_add(
     )
 
 
+def worksheet_field_update(
+    *,
+    field: WorksheetField,
+    label: str,
+    type: str,
+    help_text: str = "",
+    choices: str = "",
+    required: bool = False,
+) -> WorksheetField:
+    """Change a field's wording, options and whether it is required. The key never changes
+    (answers are addressed by it); the type cannot change once learners have answered."""
+    if not label.strip():
+        raise ApplicationError("A field needs a label.")
+    if type not in WorksheetField.Type.values:
+        raise ApplicationError(f"Unknown field type {type!r}.")
+    answered = field.answers.exclude(text="", file__isnull=True).exists()
+    if type != field.type and answered:
+        raise ApplicationError(
+            f"Learners have answered {field.label!r}; its type stays {field.get_type_display()}."
+        )
+    options = [line.strip() for line in choices.splitlines() if line.strip()]
+    if type == WorksheetField.Type.CHOICE and len(options) < 2:
+        raise ApplicationError("A choice field needs at least two options, one per line.")
+    field.label, field.type, field.help_text = label.strip(), type, help_text
+    field.choices, field.required = "\n".join(options), required
+    field.save()
+    return field
+
+
 def worksheet_field_delete(*, field: WorksheetField) -> None:
     if field.answers.exclude(text="", file__isnull=True).exists():
         raise ApplicationError(
