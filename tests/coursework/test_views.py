@@ -151,6 +151,12 @@ MATRIX: list[tuple[str, str, Any, list[str]]] = [
         STAFF_ONLY,
     ),
     (
+        "field_edit",
+        "get",
+        lambda w: reverse("coursework:field_edit", args=[w.worksheet.fields.first().pk]),
+        STAFF_ONLY,
+    ),
+    (
         "field_delete",
         "post",
         lambda w: reverse("coursework:field_delete", args=[w.worksheet.fields.first().pk]),
