@@ -199,6 +199,7 @@ def cohort(request: HttpRequest, slug: str) -> HttpResponse:
         "is_facilitator": access >= Access.FACILITATOR,
         "enrollment": enrollment,
         "worksheets": selectors.worksheets_for_cohort(cohort=cohort),
+        "worksheet_due": selectors.worksheet_due_dates(cohort=cohort),
         "assignments": assignments,
     }
     if enrollment is not None:
