@@ -73,13 +73,16 @@ def _uploads_check(uploads: Sequence[UploadedFile[Any]]) -> list[str]:
     return exts
 
 
-def _store(*, enrollment: Enrollment, upload: UploadedFile[Any], ext: str) -> StoredFile:
+def _store(
+    *, enrollment: Enrollment, upload: UploadedFile[Any], ext: str, written: list[Path]
+) -> StoredFile:
     """Write an upload under MEDIA_ROOT with a generated name (the user's name is kept only as
-    metadata, so no path traversal is possible)."""
+    metadata, so no path traversal is possible); the path goes into ``written`` first."""
     stored_name = f"coursework/{uuid.uuid4().hex}.{ext}"
     path = Path(settings.MEDIA_ROOT) / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
+    written.append(path)
     with path.open("xb") as out:
         for chunk in upload.chunks():
             digest.update(chunk)
@@ -106,9 +109,7 @@ def _store_all(
     remove the files when its transaction rolls back."""
     stored = []
     for upload, ext in zip(uploads, exts, strict=True):
-        item = _store(enrollment=enrollment, upload=upload, ext=ext)
-        written.append(Path(settings.MEDIA_ROOT) / item.stored_name)
-        stored.append(item)
+        stored.append(_store(enrollment=enrollment, upload=upload, ext=ext, written=written))
     return stored
 
 
