@@ -569,3 +569,17 @@ def test_staff_edit_a_field_but_not_its_key_or_answered_type(client: Client, wor
     assert b"its type stays Number" in response.content
     field.refresh_from_db()
     assert field.type == "number"
+
+
+def test_learner_of_another_cohort_sees_nothing_here(client: Client, world: World) -> None:
+    outsider = enroll(cohort_make(course=world.cohort.course)).learner
+    client.force_login(outsider)
+    for url in [
+        reverse("coursework:cohort", args=[world.cohort.slug]),
+        reverse("coursework:assignment", args=[world.assignment.pk]),
+        reverse("coursework:submission", args=[world.own_submission.pk]),
+        reverse("coursework:file", args=[world.own_file.pk]),
+        reverse("coursework:coworking", args=[world.cohort.slug]),
+        reverse("coursework:playbook_of", args=[world.lena.pk]),
+    ]:
+        assert client.get(url).status_code == 403, url
