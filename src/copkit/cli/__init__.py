@@ -14,6 +14,7 @@ from rich.console import Console
 from copkit.cli import attendance, web
 from copkit.cli import community as community_cli
 from copkit.cli import web
+from copkit.cli import coursework, web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ from copkit.cli import academy  # noqa: E402
 
 academy.register(app)
 community_cli.register(app)
+coursework.register(app)
 
 
 def main() -> None:

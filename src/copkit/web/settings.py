@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "copkit.attendance",
+    "copkit.coursework",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
@@ -59,12 +60,14 @@ INSTALLED_APPS = [
 COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.academy.panels.panel",
     "copkit.attendance.views.dashboard_panel",
+    "copkit.coursework.panels.panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
 COPKIT_NAV: list[tuple[str, str]] = [
     ("Catalog", "academy:catalog"),
     ("Attendance", "attendance:home"),
+    ("Coursework", "coursework:home"),
 ]
 
 # Demo content builders, run in this order by `copkit demo`; each is
@@ -72,6 +75,7 @@ COPKIT_NAV: list[tuple[str, str]] = [
 COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.academy.demo.build",
     "copkit.attendance.demo.build",
+    "copkit.coursework.demo.build",
 ]
 
 MIDDLEWARE = [
