@@ -162,7 +162,7 @@ class KeyRing:
         self._save(issuer_key)
         return issuer_key
 
-    def keys(self) -> list[IssuerKey]:
+    def issuer_keys(self) -> list[IssuerKey]:
         """Every key, active or retired, in a stable order."""
         return sorted(self._keys.values(), key=lambda k: (k.alg, k.thumbprint))
 
@@ -172,4 +172,4 @@ class KeyRing:
 
     def jwks(self, jwks_url: str) -> dict[str, Any]:
         """Return the public JWK set; each ``kid`` is ``<jwks_url>#<thumbprint>``."""
-        return {"keys": [k.public_jwk(f"{jwks_url}#{k.thumbprint}") for k in self.keys()]}
+        return {"keys": [k.public_jwk(f"{jwks_url}#{k.thumbprint}") for k in self.issuer_keys()]}

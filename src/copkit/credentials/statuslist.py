@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,27 +51,13 @@ def decode_list(encoded: str) -> bytes:
     text = encoded[1:] if encoded.startswith("u") else encoded
     try:
         packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        with gzip.GzipFile(fileobj=_Bounded(packed)) as handle:
-            bits = handle.read(_MAX_DECODED + 1)
+        with gzip.GzipFile(fileobj=io.BytesIO(packed), mode="rb") as handle:
+            bits: bytes = handle.read(_MAX_DECODED + 1)
     except (ValueError, OSError, EOFError) as exc:
         raise StatusListError("encodedList is not GZIP-compressed base64url data") from exc
     if len(bits) > _MAX_DECODED:
         raise StatusListError("encodedList expands beyond 16 MiB; refusing it")
     return bits
-
-
-class _Bounded:
-    """A minimal read-only file over bytes, for GzipFile."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size < 0 else self._pos + size
-        chunk = self._data[self._pos : end]
-        self._pos += len(chunk)
-        return chunk
 
 
 def bit_is_set(encoded: str, index: int) -> bool:
