@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from copkit.cli.web import DataDir
@@ -37,7 +38,8 @@ def fetch(url: str) -> bytes:
     """Read ``url`` over HTTP(S) with a timeout and a size limit."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise CopkitError(f"only http(s) addresses can be fetched, not {url!r}")
-    request = urllib.request.Request(url, headers={"Accept": "application/json, */*"})  # noqa: S310
+    accept = "application/jwt, application/json;q=0.9, */*;q=0.1"
+    request = urllib.request.Request(url, headers={"Accept": accept})  # noqa: S310
     with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - scheme checked
         data: bytes = response.read(MAX_FETCH + 1)
     if len(data) > MAX_FETCH:
@@ -48,11 +50,7 @@ def fetch(url: str) -> bytes:
 def _read(source: str) -> bytes:
     if source.startswith(("http://", "https://")):
         try:
-            data = fetch(source.rstrip("/") + ".json" if "/badges/" in source else source)
-            payload = json.loads(data)
-            if isinstance(payload, dict) and "credential" in payload and "checks" in payload:
-                return fetch(source.rstrip("/") + "/badge.jwt")
-            return data
+            return fetch(source)
         except (OSError, ValueError) as exc:
             raise CopkitError(f"cannot read {source}: {exc}") from exc
     path = Path(source)
@@ -105,7 +103,7 @@ def verify(
         for check in result.checks:
             colour = COLOURS[check.outcome]
             out.print(
-                f"[{colour[check.outcome]}]{check.outcome:>4}[/] {check.name}: {check.reason}"
+                f"[{colour}]{check.outcome:>4}[/] {escape(check.name)}: {escape(check.reason)}"
             )
         out.print(f"[bold]{result.status.upper()}[/]")
     if not result.ok:

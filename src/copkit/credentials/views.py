@@ -91,6 +91,8 @@ def _issued(public_id: UUID) -> Award:
 @require_GET
 def verify(request: HttpRequest, public_id: UUID) -> HttpResponse:
     award = _issued(public_id)
+    if "application/jwt" in request.headers.get("Accept", ""):
+        return HttpResponse(award.jwt, content_type="application/jwt")  # for `copkit badge verify`
     verification = selectors.award_verification(award=award, now=timezone.now())
     assert verification is not None
     return render(
