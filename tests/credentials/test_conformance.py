@@ -8,7 +8,6 @@ verifier that knows the example issuer would; nothing is fetched.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,9 +49,7 @@ def run(relative: str) -> Verification:
     path = EXAMPLES / relative
     data = path.read_bytes()
     testlist = json.loads((EXAMPLES / "revoked" / "bit-string-list" / "testlist").read_text())
-    return verify_credential(
-        data, now=NOW, keys=_keys(data), status_lists={TESTLIST_URL: testlist}
-    )
+    return verify_credential(data, now=NOW, keys=_keys(data), status_lists={TESTLIST_URL: testlist})
 
 
 def failed(result: Verification) -> dict[str, str]:
@@ -179,5 +176,3 @@ def test_canonicalisation_matches_the_test_vector() -> None:
 
 def _triples(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if line.strip()}
-
-

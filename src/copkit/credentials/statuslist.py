@@ -50,11 +50,13 @@ def decode_list(encoded: str) -> bytes:
     """Return the bitstring of an ``encodedList`` (with or without the ``u`` prefix)."""
     text = encoded[1:] if encoded.startswith("u") else encoded
     try:
-        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        packed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
         with gzip.GzipFile(fileobj=io.BytesIO(packed), mode="rb") as handle:
             bits: bytes = handle.read(_MAX_DECODED + 1)
     except (ValueError, OSError, EOFError) as exc:
         raise StatusListError("encodedList is not GZIP-compressed base64url data") from exc
+    if not bits:
+        raise StatusListError("encodedList is empty")
     if len(bits) > _MAX_DECODED:
         raise StatusListError("encodedList expands beyond 16 MiB; refusing it")
     return bits
