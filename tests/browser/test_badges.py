@@ -21,8 +21,12 @@ from tests.credentials.conftest import (  # noqa: F401 - fixtures used by name
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_graduate_sees_her_signed_claims(  # noqa: F811 - fixtures imported above
-    page: Any, standings: Standings, enroll: Any, live_server: Any, settings: Any
+def test_graduate_sees_her_signed_claims(
+    page: Any,
+    standings: Standings,  # noqa: F811 - the fixture imported above
+    enroll: Any,  # noqa: F811 - the fixture imported above
+    live_server: Any,
+    settings: Any,
 ) -> None:
     settings.BASE_URL = live_server.url
     enrollment = enroll("grace")
