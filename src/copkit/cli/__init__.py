@@ -24,6 +24,10 @@ err = Console(stderr=True)
 
 web.register(app)
 
+from copkit.cli import attendance  # noqa: E402
+
+attendance.register(app)
+
 
 def main() -> None:
     """Entry point of the ``copkit`` script."""

@@ -51,21 +51,26 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "copkit.attendance",
     "copkit.credentials",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
 # ``panel(request) -> tuple[template_name, context] | None`` (see copkit.web.views.dashboard).
 COPKIT_DASHBOARD_PANELS: list[str] = [
+    "copkit.attendance.views.dashboard_panel",
     "copkit.credentials.views.panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
-COPKIT_NAV: list[tuple[str, str]] = []
+COPKIT_NAV: list[tuple[str, str]] = [
+    ("Attendance", "attendance:home"),
+]
 
 # Demo content builders, run in this order by `copkit demo`; each is
 # ``build(*, now: datetime, out: Console) -> list[str]`` returning lines to print (logins, URLs).
 COPKIT_DEMO_BUILDERS: list[str] = [
+    "copkit.attendance.demo.build",
     "copkit.credentials.demo.build",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("copkit.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("copkit.academy.urls")),
+    path("attendance/", include("copkit.attendance.urls")),
     path("badges/", include("copkit.credentials.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""Attendance marks, the graduation rule, outcomes and waivers of a cohort."""
