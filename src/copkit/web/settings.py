@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "copkit.attendance",
+    "copkit.coursework",
     "copkit.credentials",
 ]
 
@@ -59,18 +60,21 @@ INSTALLED_APPS = [
 # ``panel(request) -> tuple[template_name, context] | None`` (see copkit.web.views.dashboard).
 COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.attendance.views.dashboard_panel",
+    "copkit.coursework.panels.panel",
     "copkit.credentials.views.panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
 COPKIT_NAV: list[tuple[str, str]] = [
     ("Attendance", "attendance:home"),
+    ("Coursework", "coursework:home"),
 ]
 
 # Demo content builders, run in this order by `copkit demo`; each is
 # ``build(*, now: datetime, out: Console) -> list[str]`` returning lines to print (logins, URLs).
 COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.attendance.demo.build",
+    "copkit.coursework.demo.build",
     "copkit.credentials.demo.build",
 ]
 

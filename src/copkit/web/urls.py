@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("copkit.academy.urls")),
     path("attendance/", include("copkit.attendance.urls")),
+    path("coursework/", include("copkit.coursework.urls")),
     path("badges/", include("copkit.credentials.urls")),
 ]
 

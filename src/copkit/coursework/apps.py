@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CourseworkConfig(AppConfig):
+    name = "copkit.coursework"
+    label = "coursework"
+    verbose_name = "Coursework"
