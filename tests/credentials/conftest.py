@@ -2,13 +2,15 @@
 
 The graduation rule (``copkit.attendance``) and the assessed assignments
 (``copkit.coursework``) are teammates' apps. These tests isolate that dependency: the
-``standings`` fixture installs ``copkit.attendance.selectors`` / ``copkit.coursework.selectors``
-modules whose selectors answer from a table the test fills in. Production code imports the
-real modules; nothing here is used outside the tests.
+``standings`` fixture makes ``graduation_standing``, ``enrollment_outcome`` and
+``assessment_standing`` answer from a table the test fills in (on the real modules when the
+apps are installed, on stand-in modules otherwise). Production code always calls the real
+selectors; ``test_integration.py`` runs them for real.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from collections.abc import Callable
@@ -38,18 +40,53 @@ class FakeAssessment:
     remaining: list[str] = field(default_factory=list)
 
 
-Standings = dict[int, tuple[FakeStanding, FakeAssessment]]
+@dataclass(frozen=True)
+class FakeOutcome:
+    outcome: str
+    basis: str
+
+
+class Standings(dict[int, tuple[FakeStanding, FakeAssessment]]):
+    """Enrollment pk -> (graduation standing, assessment standing); ``outcomes`` by pk too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcomes: dict[int, FakeOutcome] = {}
+
+
+def _selectors_module(monkeypatch: pytest.MonkeyPatch, name: str) -> types.ModuleType:
+    """The real selectors module when its app is installed, else an empty stand-in."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        module = types.ModuleType(name)
+        monkeypatch.setitem(sys.modules, name, module)
+        return module
 
 
 @pytest.fixture
 def standings(monkeypatch: pytest.MonkeyPatch) -> Standings:
-    table: Standings = {}
-    attendance = types.ModuleType("copkit.attendance.selectors")
-    coursework = types.ModuleType("copkit.coursework.selectors")
-    attendance.graduation_standing = lambda *, enrollment: table[enrollment.pk][0]  # type: ignore[attr-defined]
-    coursework.assessment_standing = lambda *, enrollment: table[enrollment.pk][1]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "copkit.attendance.selectors", attendance)
-    monkeypatch.setitem(sys.modules, "copkit.coursework.selectors", coursework)
+    table = Standings()
+    attendance = _selectors_module(monkeypatch, "copkit.attendance.selectors")
+    coursework = _selectors_module(monkeypatch, "copkit.coursework.selectors")
+    monkeypatch.setattr(
+        attendance,
+        "graduation_standing",
+        lambda *, enrollment: table[enrollment.pk][0],
+        raising=False,
+    )
+    monkeypatch.setattr(
+        attendance,
+        "enrollment_outcome",
+        lambda *, enrollment: table.outcomes.get(enrollment.pk),
+        raising=False,
+    )
+    monkeypatch.setattr(
+        coursework,
+        "assessment_standing",
+        lambda *, enrollment: table[enrollment.pk][1],
+        raising=False,
+    )
     return table
 
 

@@ -10,7 +10,13 @@ from copkit.credentials.documents import schema_errors
 from copkit.credentials.models import Award, AwardEvent
 from copkit.credentials.rules import award_decision, criteria_narrative
 from copkit.errors import ApplicationError
-from tests.credentials.conftest import EnrollFn, FakeAssessment, FakeStanding, Standings
+from tests.credentials.conftest import (
+    EnrollFn,
+    FakeAssessment,
+    FakeOutcome,
+    FakeStanding,
+    Standings,
+)
 
 GRADUATED = (FakeStanding(True), FakeAssessment(True))
 MISSING_ASSIGNMENT = (FakeStanding(True), FakeAssessment(False, ["Knowledge management plan"]))
@@ -175,3 +181,18 @@ def test_missing_rules_say_so(enroll: EnrollFn, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "copkit.attendance.selectors", None)
     with pytest.raises(ApplicationError, match="graduation rule"):
         services.award_evaluate(enrollment=learner)
+
+
+@pytest.mark.django_db
+def test_recorded_outcome_with_a_waiver_counts_as_graduated(
+    standings: Standings, enroll: EnrollFn
+) -> None:
+    waived, failed = enroll("w"), enroll("f")
+    standings[waived.pk] = standings[failed.pk] = ABSENT
+    standings.outcomes[waived.pk] = FakeOutcome("graduated", "waiver")
+    standings.outcomes[failed.pk] = FakeOutcome("not_completed", "rule_not_met")
+    assert services.award_evaluate(enrollment=failed) is None
+    award = services.award_evaluate(enrollment=waived)
+    assert award is not None and award.status == Award.Status.ELIGIBLE
+    award = services.award_issue(award=award, actor=None)
+    assert "staff waiver" in award.credential["evidence"][0]["narrative"]

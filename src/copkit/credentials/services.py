@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,21 +52,45 @@ RULES_MISSING = (
 )
 
 
-def _standings(enrollment: Enrollment) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class _Standings:
+    graduation: Any  # copkit.attendance Standing
+    assessment: Any  # copkit.coursework AssessmentStanding
+    outcome: Any  # copkit.attendance EnrollmentOutcome, recorded when the cohort closed
+
+    @property
+    def graduated(self) -> bool:
+        """The recorded outcome when the cohort has closed (it includes staff waivers of the
+        attendance rule), else the live graduation rule."""
+        if self.outcome is not None:
+            return bool(self.outcome.outcome == "graduated")
+        return bool(self.graduation.eligible)
+
+    @property
+    def by_waiver(self) -> bool:
+        return self.outcome is not None and self.outcome.basis == "waiver"
+
+
+def _standings(enrollment: Enrollment) -> _Standings:
     try:
-        from copkit.attendance.selectors import graduation_standing
+        from copkit.attendance.selectors import enrollment_outcome, graduation_standing
         from copkit.coursework.selectors import assessment_standing
     except ImportError as exc:
         raise ApplicationError(RULES_MISSING) from exc
-    return graduation_standing(enrollment=enrollment), assessment_standing(enrollment=enrollment)
+    return _Standings(
+        graduation=graduation_standing(enrollment=enrollment),
+        assessment=assessment_standing(enrollment=enrollment),
+        outcome=enrollment_outcome(enrollment=enrollment),
+    )
 
 
 def _decide(enrollment: Enrollment, override_reason: str) -> AwardDecision:
-    graduation, assessment = _standings(enrollment)
+    standings = _standings(enrollment)
+    graduation, assessment = standings.graduation, standings.assessment
     return award_decision(
         is_certification=enrollment.is_certification,
-        graduation_eligible=bool(graduation.eligible),
-        graduation_remaining=[str(item) for item in graduation.remaining],
+        graduation_eligible=standings.graduated,
+        graduation_remaining=[] if standings.graduated else [str(i) for i in graduation.remaining],
         assessment_complete=bool(assessment.complete),
         assessment_remaining=[str(item) for item in assessment.remaining],
         override_reason=override_reason,
@@ -176,16 +201,12 @@ def _activity(cohort: Cohort) -> tuple[datetime | None, datetime | None]:
 
 
 def _evidence(award: Award) -> list[EvidenceItem]:
-    enrollment = award.enrollment
-    graduation, assessment = _standings(enrollment)
-    planned = getattr(graduation, "planned", None)
-    attended = getattr(graduation, "attended", None)
-    narrative = (
-        f"Attended {attended} of {planned} planned sessions."
-        if attended is not None and planned is not None
-        else "Attendance recorded by the facilitators."
-    )
-    if graduation.eligible:
+    standings = _standings(award.enrollment)
+    graduation, assessment = standings.graduation, standings.assessment
+    narrative = f"Attended {graduation.attended} of {graduation.planned} planned sessions."
+    if standings.by_waiver:
+        narrative += " Graduated by a staff waiver of the attendance rule."
+    elif standings.graduated:
         narrative += " Met the graduation rule, including the final graduation event."
     items = [
         EvidenceItem(name="Attendance", narrative=narrative, genre="Attendance"),
