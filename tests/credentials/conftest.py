@@ -11,6 +11,7 @@ selectors; ``test_integration.py`` runs them for real.
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 import types
 from collections.abc import Callable
@@ -90,8 +91,21 @@ def standings(monkeypatch: pytest.MonkeyPatch) -> Standings:
     return table
 
 
+@pytest.fixture(scope="session")
+def key_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One RS256 and one EdDSA key, generated once per run (RSA generation is slow)."""
+    from copkit.credentials.keys import KeyRing
+
+    directory = tmp_path_factory.mktemp("key-template") / "keys"
+    ring = KeyRing(directory, environ={})
+    ring.active("RS256")
+    ring.active("EdDSA")
+    return directory
+
+
 @pytest.fixture(autouse=True)
-def data_dir(settings: Any, tmp_path: Path) -> Path:
+def data_dir(settings: Any, tmp_path: Path, key_template: Path) -> Path:
+    shutil.copytree(key_template, tmp_path / "keys")
     settings.DATA_DIR = tmp_path
     # Fast hashing: these tests create many users; password hashing is tested in accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -109,10 +109,11 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_rotate_key(tmp_path: Path) -> None:
-    first = runner.invoke(app, ["badge", "rotate-key", "--data-dir", str(tmp_path)])
-    second = runner.invoke(app, ["badge", "rotate-key", "--data-dir", str(tmp_path)])
+    fresh = tmp_path / "fresh"
+    first = runner.invoke(app, ["badge", "rotate-key", "--data-dir", str(fresh)])
+    second = runner.invoke(app, ["badge", "rotate-key", "--data-dir", str(fresh)])
     assert first.exit_code == second.exit_code == 0
-    assert len(list((tmp_path / "keys").glob("RS256-*.json"))) == 2
+    assert len(list((fresh / "keys").glob("RS256-*.json"))) == 2
 
 
 @pytest.mark.django_db

@@ -32,8 +32,8 @@ from tests.credentials.helpers import BASE, JWKS, LIST_URL, NOW, sample_credenti
 
 
 @pytest.fixture
-def ring(tmp_path: Path) -> KeyRing:
-    return KeyRing(tmp_path / "keys", environ={})
+def ring(data_dir: Path) -> KeyRing:
+    return KeyRing(data_dir / "keys", environ={})
 
 
 def trusted(ring: KeyRing) -> dict[str, Any]:
@@ -217,12 +217,12 @@ def test_key_from_the_published_jwks(ring: KeyRing) -> None:
 
 # -- keys -------------------------------------------------------------------------------
 def test_keys_are_generated_once_and_private(tmp_path: Path) -> None:
-    ring = KeyRing(tmp_path / "keys", environ={})
+    ring = KeyRing(tmp_path / "fresh", environ={})
     first = ring.active("RS256")
-    again = KeyRing(tmp_path / "keys", environ={}).active("RS256")
+    again = KeyRing(tmp_path / "fresh", environ={}).active("RS256")
     assert first.thumbprint == again.thumbprint
     path = Path(first.source) if first.source != "generated" else None
-    files = list((tmp_path / "keys").glob("RS256-*.json"))
+    files = list((tmp_path / "fresh").glob("RS256-*.json"))
     assert len(files) == 1 and path is None
     assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
     assert "d" not in json.dumps(ring.jwks(JWKS)["keys"][0]).replace('"kid"', "").split('"')[1::2]
@@ -232,10 +232,10 @@ def test_rotation_keeps_old_badges_verifying(ring: KeyRing, tmp_path: Path) -> N
     old_token = signed(ring)
     new = ring.rotate("RS256")
     assert ring.active("RS256").thumbprint == new.thumbprint
-    reloaded = KeyRing(tmp_path / "keys", environ={})
+    reloaded = KeyRing(ring.directory, environ={})
     assert reloaded.active("RS256").thumbprint == new.thumbprint
-    kids = [k["kid"] for k in reloaded.jwks(JWKS)["keys"]]
-    assert len([k for k in kids if k.startswith(JWKS)]) == 2
+    published = [k for k in reloaded.jwks(JWKS)["keys"] if k["alg"] == "RS256"]
+    assert len(published) == 2 and all(k["kid"].startswith(f"{JWKS}#") for k in published)
     assert verify(old_token, reloaded).ok
     new_token = signed(reloaded)
     assert _part(new_token, 0)["kid"] != _part(old_token, 0)["kid"]

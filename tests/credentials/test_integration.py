@@ -20,6 +20,7 @@ from copkit.credentials.models import Award
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.slow,
     pytest.mark.skipif(
         importlib.util.find_spec("copkit.attendance") is None
         or importlib.util.find_spec("copkit.coursework") is None,
