@@ -360,3 +360,19 @@ def test_garbage_is_a_format_failure() -> None:
     result = verify_credential(b"hello", now=NOW)
     assert result.status == "invalid"
     assert result.check("format").outcome == "fail"
+
+
+def test_data_integrity_key_from_the_published_jwks(ring: KeyRing) -> None:
+    ed = ring.active("EdDSA")
+    document = add_proof(
+        sample_credential(),
+        private_key=ed.key.get_op_key("sign"),  # type: ignore[arg-type]
+        verification_method=f"{JWKS}#{ed.thumbprint}",
+        created="2026-05-01T00:00:00Z",
+    )
+    documents = {
+        JWKS: json.dumps(ring.jwks(JWKS)).encode(),
+        LIST_URL: json.dumps(status_lists()[LIST_URL]).encode(),
+    }
+    result = verify_credential(json.dumps(document).encode(), now=NOW, fetch=documents.__getitem__)
+    assert result.status == "valid", result.checks

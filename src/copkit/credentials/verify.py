@@ -324,7 +324,9 @@ def _di_key(method: str, keys: Mapping[str, Key | Ed25519PublicKey]) -> Ed25519P
     raise ValueError(f"verificationMethod {method!r} has no known URI scheme")
 
 
-def _check_proofs(credential: dict[str, Any], keys: Mapping[str, Any]) -> list[Check]:
+def _check_proofs(
+    credential: dict[str, Any], keys: Mapping[str, Any], fetch: Fetch | None
+) -> list[Check]:
     raw = credential.get("proof")
     proofs = raw if isinstance(raw, list) else [raw]
     checks: list[Check] = []
@@ -350,8 +352,20 @@ def _check_proofs(credential: dict[str, Any], keys: Mapping[str, Any]) -> list[C
         try:
             key = _di_key(method, keys)
         except LookupError as exc:
-            checks.append(Check(name, "skip", f"not checked: {exc}"))
-            continue
+            # An http(s) method: the issuer's published JWK set, when fetching is allowed.
+            found, key_check = _resolve_jwk_key(
+                {"kid": method}, _issuer_id(credential), keys, fetch
+            )
+            if found is None:
+                checks.append(Check(name, key_check.outcome, f"not checked: {exc}"))
+                if key_check.outcome == "fail":
+                    checks.append(Check("key", "fail", key_check.reason))
+                continue
+            try:
+                key = _di_key(method, {method: found})
+            except ValueError as error:
+                checks.append(Check(name, "fail", str(error)))
+                continue
         except ValueError as exc:
             checks.append(Check(name, "fail", str(exc)))
             continue
@@ -546,7 +560,7 @@ def verify_credential(
     if loaded.jwt is not None:
         checks += _check_jwt(loaded, keys, fetch)
     if "proof" in credential:
-        checks += _check_proofs(credential, keys)
+        checks += _check_proofs(credential, keys, fetch)
     if loaded.jwt is None and "proof" not in credential:
         checks.append(Check("signature", "skip", "unsigned: no proof and not a JWT"))
     checks += _check_dates(loaded, now)
