@@ -15,6 +15,7 @@ from tests.credentials.conftest import (  # noqa: F401 - fixtures used by name
     cohort,
     data_dir,
     enroll,
+    key_template,
     standings,
 )
 
