@@ -376,3 +376,28 @@ def test_data_integrity_key_from_the_published_jwks(ring: KeyRing) -> None:
     }
     result = verify_credential(json.dumps(document).encode(), now=NOW, fetch=documents.__getitem__)
     assert result.status == "valid", result.checks
+
+
+def test_fetched_status_list_must_be_signed(ring: KeyRing) -> None:
+    ed = ring.active("EdDSA")
+    unsigned = status_lists()[LIST_URL]
+    signed_list = add_proof(
+        unsigned,
+        private_key=ed.key.get_op_key("sign"),  # type: ignore[arg-type]
+        verification_method=f"{JWKS}#{ed.thumbprint}",
+        created="2026-05-01T00:00:00Z",
+    )
+    token = signed(ring).encode()
+    for document, outcome in ((unsigned, "warn"), (signed_list, None)):
+        fetched = {LIST_URL: json.dumps(document).encode()}
+        result = verify_credential(token, now=NOW, keys=trusted(ring), fetch=fetched.__getitem__)
+        check = result.check("status-list")
+        assert (check.outcome if check else None) == outcome
+        assert result.ok
+    forged = json.loads(json.dumps(signed_list))
+    forged["credentialSubject"]["encodedList"] = status_lists(3)[LIST_URL]["credentialSubject"][
+        "encodedList"
+    ]
+    fetched = {LIST_URL: json.dumps(forged).encode()}
+    result = verify_credential(token, now=NOW, keys=trusted(ring), fetch=fetched.__getitem__)
+    assert "proof does not hold" in result.check("status").reason

@@ -53,6 +53,7 @@ def test_public_documents(issued: Award) -> None:
     assert issued.status_list is not None
     status = client.get(reverse("credentials:status_list", args=[issued.status_list.slug])).json()
     assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert status["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert not bit_is_set(status["credentialSubject"]["encodedList"], issued.status_index or 0)
 
 
@@ -187,3 +188,18 @@ def test_cli_style_fetch_gets_the_jwt(issued: Award) -> None:
     )
     assert response.content.decode() == issued.jwt
     assert json.loads(Client().get(reverse("credentials:jwks")).content)["keys"]
+
+
+def test_online_verification_with_the_signed_status_list(issued: Award, staff: User) -> None:
+    client = Client()
+
+    def fetch(url: str) -> bytes:
+        assert url.startswith("http://testserver/")
+        return b"".join(client.get(url.removeprefix("http://testserver")))  # type: ignore[arg-type]
+
+    result = verify_credential(issued.jwt.encode(), now=issued.issued_at, fetch=fetch)  # type: ignore[arg-type]
+    assert result.status == "valid", result.checks
+    assert result.check("status-list") is None  # signed, and the proof holds
+    services.award_revoke(award=issued, actor=staff, reason="test")
+    result = verify_credential(issued.jwt.encode(), now=issued.issued_at, fetch=fetch)  # type: ignore[arg-type]
+    assert result.status == "revoked"

@@ -86,16 +86,33 @@ def course_criteria(*, course: Course) -> str:
     )
 
 
-def status_list_document(*, status_list: StatusList) -> dict[str, Any]:
-    """The BitstringStatusListCredential of ``status_list``, built from the revoked awards."""
+def status_list_document(*, status_list: StatusList, signed: bool = False) -> dict[str, Any]:
+    """The BitstringStatusListCredential of ``status_list``, built from the revoked awards.
+
+    ``signed`` adds an ``eddsa-rdfc-2022`` proof by the issuer's Ed25519 key (the public
+    document is signed; copkit's own verification page reads the list from the database).
+    """
     revoked = Award.objects.filter(status_list=status_list, status=Award.Status.REVOKED)
-    return status_list_credential(
+    document = status_list_credential(
         list_url=absolute(reverse("credentials:status_list", args=[status_list.slug])),
         issuer_id=issuer_url(status_list.program),
         valid_from=isoformat(status_list.created_at),
         set_indexes=[a.status_index for a in revoked if a.status_index is not None],
         purpose=status_list.purpose,
         size=status_list.size,
+    )
+    if not signed:
+        return document
+    from django.utils import timezone
+
+    from copkit.credentials.dataintegrity import add_proof
+
+    ed25519 = keyring().active("EdDSA")
+    return add_proof(
+        document,
+        private_key=ed25519.key.get_op_key("sign"),  # type: ignore[arg-type]
+        verification_method=f"{jwks_url()}#{ed25519.thumbprint}",
+        created=isoformat(timezone.now()),
     )
 
 

@@ -12,8 +12,9 @@ with its outcome (pass, fail, warn, skip) and the exact reason, plus one overall
 
 Keys come from ``keys`` (a mapping from key id, verification method or thumbprint to a public
 key) or, when ``fetch`` is given, from the JWK set the ``kid`` URI points at. Status lists come
-from ``status_lists`` (URL -> list credential) or ``fetch``. Nothing touches the network unless
-``fetch`` is given.
+from ``status_lists`` (URL -> list credential, trusted like ``keys``) or ``fetch``; a fetched list
+must carry a Data Integrity proof that holds (an unsigned one is a warning). Nothing touches
+the network unless ``fetch`` is given.
 """
 
 from __future__ import annotations
@@ -415,8 +416,27 @@ def _check_dates(loaded: Loaded, now: datetime) -> list[Check]:
     return [Check("dates", "pass", "within validFrom/validUntil")]
 
 
+def _check_list_proof(
+    status_list: dict[str, Any], url: str, keys: Mapping[str, Any], fetch: Fetch | None
+) -> Check | None:
+    """A fetched list must carry a proof that holds; None when it does."""
+    if "proof" not in status_list:
+        return Check("status-list", "warn", f"the status list {url} is not signed")
+    proof_checks = _check_proofs(status_list, keys, fetch)
+    failed = [c for c in proof_checks if c.outcome == "fail"]
+    if failed:
+        return Check("status", "fail", f"the status list's proof does not hold: {failed[0].reason}")
+    if not any(c.outcome == "pass" for c in proof_checks):
+        reasons = "; ".join(c.reason for c in proof_checks)
+        return Check("status-list", "warn", f"the status list's proof was not checked: {reasons}")
+    return None
+
+
 def _check_status(
-    credential: Mapping[str, Any], lists: Mapping[str, Any], fetch: Fetch | None
+    credential: Mapping[str, Any],
+    lists: Mapping[str, Any],
+    fetch: Fetch | None,
+    keys: Mapping[str, Any],
 ) -> list[Check]:
     entry = credential.get("credentialStatus")
     if entry is None:
@@ -441,7 +461,9 @@ def _check_status(
             checks.append(Check("status", "fail", "statusListIndex is not an integer"))
             continue
         status_list = lists.get(url)
+        fetched = False
         if status_list is None and fetch is not None:
+            fetched = True
             try:
                 status_list = json.loads(fetch(url))
             except Exception as exc:  # network or JSON errors are reported, not raised
@@ -467,6 +489,12 @@ def _check_status(
         if _issuer_id(status_list) and _issuer_id(status_list) != _issuer_id(credential):
             checks.append(Check("status", "fail", "the status list has another issuer"))
             continue
+        if fetched and isinstance(status_list, dict):
+            problem = _check_list_proof(status_list, url, keys, fetch)
+            if problem is not None:
+                checks.append(problem)
+                if problem.outcome == "fail":
+                    continue
         try:
             on = bit_is_set(str(subject.get("encodedList", "")), index)
         except StatusListError as exc:
@@ -564,7 +592,7 @@ def verify_credential(
     if loaded.jwt is None and "proof" not in credential:
         checks.append(Check("signature", "skip", "unsigned: no proof and not a JWT"))
     checks += _check_dates(loaded, now)
-    checks += _check_status(credential, status_lists or {}, fetch)
+    checks += _check_status(credential, status_lists or {}, fetch, keys)
     if expected_subject:
         checks.append(_check_subject(credential, expected_subject))
     return Verification(_overall(checks), tuple(checks), loaded)

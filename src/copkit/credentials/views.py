@@ -72,7 +72,7 @@ def image(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def status_list(request: HttpRequest, slug: str) -> HttpResponse:
     status = get_object_or_404(StatusList.objects.select_related("program"), slug=slug)
-    document = selectors.status_list_document(status_list=status)
+    document = selectors.status_list_document(status_list=status, signed=True)
     response = _json(document)
     response["Cache-Control"] = "max-age=300"
     return response
