@@ -203,3 +203,14 @@ def test_online_verification_with_the_signed_status_list(issued: Award, staff: U
     services.award_revoke(award=issued, actor=staff, reason="test")
     result = verify_credential(issued.jwt.encode(), now=issued.issued_at, fetch=fetch)  # type: ignore[arg-type]
     assert result.status == "revoked"
+
+
+def test_admin_is_read_only(issued: Award, staff: User) -> None:
+    client = client_for(staff)
+    assert client.get("/admin/credentials/award/").status_code == 200
+    assert client.get(f"/admin/credentials/award/{issued.pk}/change/").status_code == 200
+    assert client.get("/admin/credentials/award/add/").status_code == 403
+    response = client.post(f"/admin/credentials/award/{issued.pk}/change/", {"status": "revoked"})
+    assert response.status_code == 403
+    issued.refresh_from_db()
+    assert issued.status == Award.Status.ISSUED
