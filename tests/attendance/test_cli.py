@@ -146,3 +146,11 @@ def test_export_csv_and_xlsx(cohort, tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert load_workbook(book_path).sheetnames == ["Outcomes", "Matrix"]
+
+
+def test_a_data_dir_without_database_is_a_clear_error(db, tmp_path, monkeypatch) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(connection.introspection, "table_names", lambda *a, **k: [])
+    result = _run(tmp_path, "export", "attendance", "--cohort", "cop-test")
+    assert "has no attendance tables yet" in str(result.exception)

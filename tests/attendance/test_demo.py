@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from rich.console import Console
 
 from copkit.academy.models import Cohort, Enrollment
@@ -32,6 +33,7 @@ def _academy_demo() -> Cohort:
     return c
 
 
+@pytest.mark.slow
 def test_demo_covers_every_case_and_is_idempotent(db) -> None:
     out = Console(quiet=True)
     assert "skipped" in demo.build(now=NOW, out=out)[0]

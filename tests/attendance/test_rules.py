@@ -211,3 +211,13 @@ def test_counts_add_up_and_unmarked_counts_as_nothing(case) -> None:
     assert 0 <= s.absences_left <= rules.absence_allowance
     if s.at_risk:
         assert s.absences_left == 0 and not s.cannot_graduate and not s.eligible
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from copkit.attendance import rules, zoom
+
+    for module in (rules, zoom):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

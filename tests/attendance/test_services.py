@@ -73,6 +73,11 @@ def test_marks_cannot_be_changed_or_deleted(setup) -> None:
         m.save()
     with pytest.raises(ApplicationError, match=APPEND_ONLY):
         m.delete()
+    with pytest.raises(ApplicationError, match=APPEND_ONLY):
+        AttendanceMark.objects.filter(pk=m.pk).update(status="absent")
+    with pytest.raises(ApplicationError, match=APPEND_ONLY):
+        AttendanceMark.objects.all().delete()
+    assert AttendanceMark.objects.get().status == "present"
 
 
 def test_who_may_mark(setup, learner) -> None:

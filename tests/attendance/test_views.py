@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from copkit.accounts.models import Role
 from copkit.attendance.models import AttendanceMark, StaffWaiver, ZoomImport
-from copkit.attendance.services import attendance_mark
+from copkit.attendance.services import attendance_mark, attendance_mark_session
 from tests.attendance import factories as f
 from tests.conftest import make_user
 
@@ -159,19 +159,31 @@ def _upload(client, c, content: bytes, tz: str = "America/New_York"):
 
 def test_zoom_upload_preview_then_confirm(client, world) -> None:
     c = world["cohort"]
+    enrolled = {}
     for name, first, last in (("ana", "Ana", "Lopez"), ("ben", "Ben", "Okafor")):
         u = make_user(name)
         u.first_name, u.last_name = first, last
         u.save()
-        f.enroll(c, u)
-    client.force_login(world["users"]["facilitator"])
+        enrolled[name] = f.enroll(c, u)
+    fac = world["users"]["facilitator"]
+    attendance_mark(
+        enrollment=enrolled["ben"],
+        session=f.session(c, 1),
+        status="excused",
+        by=fac,
+        now=f.after_course(c),
+    )
+    client.force_login(fac)
     response = _upload(client, c, FIXTURE.read_bytes())
     assert response.status_code == 302
-    preview = client.get(response["Location"]).content.decode()
+    preview = text(client.get(response["Location"]))
     assert "Matched (2)" in preview and "iPhone de Eva" in preview and "lena" in preview
-    assert not AttendanceMark.objects.exists()  # nothing applied before confirming
+    assert "excused (kept)" in preview
+    assert AttendanceMark.objects.count() == 1  # nothing applied before confirming
     response = client.post(response["Location"], follow=True)
-    assert "Imported: 2 marks recorded" in response.content.decode()
+    page = text(response)
+    assert "Imported: 1 marks recorded" in page
+    assert "Ben Okafor: kept excused (the report says present)" in page
     assert AttendanceMark.objects.count() == 2
     upload = ZoomImport.objects.get()
     assert upload.applied_at is not None
@@ -223,6 +235,8 @@ def test_staff_waiver_close_and_audit(client, world) -> None:
         reverse("attendance:audit", args=[c.slug]) + "?learner=lena"
     ).content.decode()
     assert "unmarked → absent" in audit and fac.username in audit
+    # Times are shown in the cohort's zone: marked at 11:00 New York on the day after the course.
+    assert f"{now:%Y-%m-%d} 11:00" in audit
 
 
 def test_exports_from_the_web(client, world) -> None:
@@ -235,3 +249,61 @@ def test_exports_from_the_web(client, world) -> None:
     xlsx = client.get(reverse("attendance:export", args=[c.slug, "matrix", "xlsx"]))
     assert xlsx.content[:2] == b"PK"
     assert "cop-test-matrix.xlsx" in xlsx["Content-Disposition"]
+
+
+def test_admin_shows_marks_read_only(client, world) -> None:
+    c, e = world["cohort"], world["enrollment"]
+    mark = attendance_mark(
+        enrollment=e,
+        session=f.session(c, 1),
+        status="present",
+        by=world["users"]["facilitator"],
+        now=f.after_course(c),
+    )
+    client.force_login(world["users"]["staff"])
+    assert client.get("/admin/attendance/attendancemark/").status_code == 200
+    assert client.get(f"/admin/attendance/attendancemark/{mark.pk}/change/").status_code == 200
+    assert client.get("/admin/attendance/attendancemark/add/").status_code == 403
+    response = client.post(f"/admin/attendance/attendancemark/{mark.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AttendanceMark.objects.count() == 1
+
+
+def test_matrix_takes_few_queries(client, world, django_assert_max_num_queries) -> None:
+    c = world["cohort"]
+    fac = world["users"]["facilitator"]
+    enrollments = [f.enroll(c, f"learner{i:02d}") for i in range(1, 21)]
+    for n in range(1, 9):
+        attendance_mark_session(
+            session=f.session(c, n),
+            statuses={e.pk: "present" for e in enrollments},
+            by=fac,
+            now=f.after_course(c),
+        )
+    client.force_login(fac)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("attendance:cohort", args=[c.slug]))
+    assert response.status_code == 200 and text(response).count("On track") == 21
+
+
+def test_dashboard_panel_for_facilitators_counts_learners_at_risk(client, world) -> None:
+    c, e = world["cohort"], world["enrollment"]
+    fac = world["users"]["facilitator"]
+    for n in (1, 2):
+        attendance_mark(
+            enrollment=e, session=f.session(c, n), status="absent", by=fac, now=f.after_course(c)
+        )
+    client.force_login(fac)
+    page = text(client.get(reverse("dashboard")))
+    assert "Cop Test : 1 learner · 1 at risk" in page
+    client.force_login(world["users"]["other_facilitator"])
+    assert "Cop Test" not in text(client.get(reverse("dashboard")))
+
+
+def test_roster_rejects_a_forged_status(client, world) -> None:
+    c, e = world["cohort"], world["enrollment"]
+    client.force_login(world["users"]["facilitator"])
+    url = reverse("attendance:roster", args=[c.slug, 1])
+    response = client.post(url, {f"status_{e.pk}": "teleported", f"reason_{e.pk}": ""})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not AttendanceMark.objects.exists()

@@ -13,6 +13,12 @@ from copkit.attendance.models import AttendanceMark, EnrollmentOutcome, StaffWai
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Viewable by staff; never added, changed or deleted through the admin."""
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(getattr(request.user, "is_program_staff", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_program_staff", False))
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -105,7 +105,6 @@ def _demo_cohort(cohort: Cohort, *, now: datetime, staff: User | None) -> int:
     enrollments = Enrollment.objects.filter(
         cohort=cohort, status=Enrollment.Status.ENROLLED
     ).select_related("learner")
-    count = 0
     for e in enrollments:
         name = e.learner.username
         for i, s in enumerate(to_mark):
@@ -118,7 +117,6 @@ def _demo_cohort(cohort: Cohort, *, now: datetime, staff: User | None) -> int:
             else:
                 mark = Mark.PRESENT
             _mark(e, s, mark, by)
-            count += 1
     username, reason = DEMO_WAIVER
     waived = enrollments.filter(learner__username=username).first()
     if (
@@ -127,7 +125,7 @@ def _demo_cohort(cohort: Cohort, *, now: datetime, staff: User | None) -> int:
         and not StaffWaiver.objects.filter(enrollment=waived).exists()
     ):
         waiver_grant(enrollment=waived, reason=reason, by=staff, now=now)
-    return count
+    return len(to_mark)
 
 
 def _spring_start(now: datetime) -> date:
@@ -228,8 +226,8 @@ def build(*, now: datetime, out: Console) -> list[str]:
     marked = _demo_cohort(demo, now=now, staff=staff)
     spring = _spring_cohort(course, now=now, staff=staff)
     lines = [
-        f"Attendance: {DEMO_COHORT} has marks for its past sessions ({marked} checked); "
-        "learner02 is at risk, learner03 cannot graduate, learner04 is waived.",
+        f"Attendance: {DEMO_COHORT} is marked for its first {marked} sessions; "
+        "learner02 is at risk, learner03 cannot graduate, learner04 has a waiver.",
         "  Facilitators: /attendance/cohorts/cop-demo/ (the latest session is left to mark).",
     ]
     if (

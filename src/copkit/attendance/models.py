@@ -21,6 +21,16 @@ class MarkStatus(models.TextChoices):
     UNMARKED = "unmarked", "Unmarked"
 
 
+class MarkQuerySet(models.QuerySet["AttendanceMark"]):
+    """Refuses bulk updates and deletes: marks are append-only."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ApplicationError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ApplicationError(APPEND_ONLY)
+
+
 class AttendanceMark(models.Model):
     """One attendance event: who marked whom, at which session, from what to what, and why.
 
@@ -45,6 +55,8 @@ class AttendanceMark(models.Model):
     source = models.CharField(max_length=120, help_text="roster, Zoom import, command line …")
     reason = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField()
+
+    objects = MarkQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

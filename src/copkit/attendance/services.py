@@ -85,10 +85,10 @@ def _check_markable(
         raise ApplicationError(f"{session} was cancelled: it needs no attendance.")
     if session.starts_at > now and status not in (Mark.EXCUSED, Mark.UNMARKED):
         raise ApplicationError(NOT_YET_HELD.format(session=session_label(session)))
-    if cohort.status == Cohort.Status.CLOSED and (
-        by is not None and not by.is_program_staff or not reason.strip()
-    ):
-        raise ApplicationError(CLOSED_NEEDS_STAFF.format(cohort=cohort))
+    if cohort.status == Cohort.Status.CLOSED:
+        staff_or_cli = by is None or by.is_program_staff
+        if not staff_or_cli or not reason.strip():
+            raise ApplicationError(CLOSED_NEEDS_STAFF.format(cohort=cohort))
 
 
 def _record(

@@ -24,6 +24,7 @@ from copkit.accounts.permissions import facilitator_required, staff_required
 from copkit.attendance import exports
 from copkit.attendance.forms import RosterForm, WaiverForm, ZoomUploadForm
 from copkit.attendance.models import ZoomImport
+from copkit.attendance.rules import Mark
 from copkit.attendance.selectors import (
     audit_trail,
     cohort_get_for,
@@ -202,9 +203,19 @@ def zoom_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "label": session_label(upload.session),
     }
     try:
-        context["preview"] = zoom_import_preview(zoom_import=upload)
+        preview = zoom_import_preview(zoom_import=upload)
     except CopkitError as exc:
         context["error"] = str(exc)
+    else:
+        enrollments = Enrollment.objects.filter(
+            cohort=cohort, pk__in=[m.entry.key for m in preview.matched]
+        )
+        now_marks = current_marks(enrollments=enrollments, sessions=[upload.session])
+        context["preview"] = preview
+        context["matched"] = [
+            (m, now_marks.get((m.entry.key, upload.session.pk), Mark.UNMARKED))
+            for m in preview.matched
+        ]
     return render(request, "attendance/import_preview.html", context)
 
 
@@ -293,7 +304,7 @@ def waiver(request: HttpRequest, slug: str, enrollment_id: int) -> HttpResponse:
 
 
 def dashboard_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
-    """The learner's absences left and status on the dashboard (nothing for others)."""
+    """Learners: absences left and status; facilitators and staff: their running cohorts."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return None
@@ -302,6 +313,18 @@ def dashboard_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
         for e in learner_enrollments(user=user)
         if e.cohort.status != Cohort.Status.CLOSED
     ]
-    if not rows:
+    cohorts = []
+    for cohort in cohorts_for(user=user).exclude(status=Cohort.Status.CLOSED)[:10]:
+        _, _, matrix = cohort_matrix(cohort=cohort)
+        enrolled = [r for r in matrix if r.enrollment.status == Enrollment.Status.ENROLLED]
+        cohorts.append(
+            {
+                "cohort": cohort,
+                "learners": len(enrolled),
+                "at_risk": sum(1 for r in enrolled if r.standing.at_risk),
+                "cannot": sum(1 for r in enrolled if r.standing.cannot_graduate),
+            }
+        )
+    if not rows and not cohorts:
         return None
-    return "attendance/panel.html", {"rows": rows}
+    return "attendance/panel.html", {"rows": rows, "cohorts": cohorts}

@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
-from copkit.cli import coursework, web
+from copkit.cli import attendance, coursework, web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -24,9 +24,6 @@ err = Console(stderr=True)
 
 web.register(app)
 coursework.register(app)
-
-from copkit.cli import attendance  # noqa: E402
-
 attendance.register(app)
 
 

@@ -33,9 +33,17 @@ class ExportTable(StrEnum):
 
 
 def _setup(data_dir: Path) -> None:
+    """Start Django on the data dir; refuse a data dir whose database has no attendance tables."""
     from copkit.web.bootstrap import django_setup
 
     django_setup(data_dir)
+    from django.db import connection
+
+    if "attendance_attendancemark" not in connection.introspection.table_names():
+        raise CopkitError(
+            f"The database of {data_dir} has no attendance tables yet: run "
+            f"`copkit serve --data-dir {data_dir}` (or `copkit demo`) once to create them."
+        )
 
 
 def _session(cohort_slug: str, number: int, graduation: bool) -> Session:
@@ -108,7 +116,10 @@ def import_report(
     out.print(
         "Unmatched: "
         + (
-            ", ".join(f"{p.name} (lines {', '.join(map(str, p.lines))})" for p in preview.unmatched)
+            ", ".join(
+                f"{p.name} (line{'s' if len(p.lines) > 1 else ''} {', '.join(map(str, p.lines))})"
+                for p in preview.unmatched
+            )
             or "none"
         )
     )
