@@ -204,3 +204,36 @@ def test_released_feedback_is_emailed(facilitator: object) -> None:
     )
     assert mail.outbox[-1].to == [enrollment.learner.email]
     assert "Feedback on" in mail.outbox[-1].subject
+
+
+def test_a_changed_key_is_reported_not_crashed(
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    staff: object,
+) -> None:
+    from cryptography.fernet import Fernet
+
+    caplog.set_level(logging.DEBUG)
+    _cohort_with_session(slack)
+    cohort = Cohort.objects.get()
+    monkeypatch.setenv("COPKIT_FERNET_KEY", Fernet.generate_key().decode())
+    run = notifications.reminders_send(now=NOW)
+    assert len(run.failed) == 1 and slack.received == []
+    row = Notification.objects.get(channel="slack")
+    assert "cannot be decrypted with the current key" in row.last_error
+    with pytest.raises(ApplicationError, match="cannot be decrypted"):
+        notifications.slack_test_post(cohort=cohort, user=staff)  # type: ignore[arg-type]
+    assert all("s3cr3tT0ken" not in r.getMessage() for r in caplog.records)
+
+
+def test_reminder_failures_never_log_the_url(
+    slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    _cohort_with_session(slack)
+    for _ in range(3):
+        slack.answer(500, "internal_error")
+    notifications.reminders_send(now=NOW)
+    assert any("Slack notification" in r.getMessage() for r in caplog.records)
+    assert all("s3cr3tT0ken" not in r.getMessage() for r in caplog.records)

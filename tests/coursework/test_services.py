@@ -378,3 +378,17 @@ def test_assessed_assignment_needs_a_rubric_to_publish() -> None:
     assignment = services.assignment_create(cohort=cohort, title="Plan", assessed=True)
     with pytest.raises(ApplicationError, match="Add the rubric"):
         services.assignment_publish(assignment=assignment, now=NOW)
+
+
+def test_worksheets_are_due_at_their_topics_first_session() -> None:
+    from copkit.academy.models import Session
+    from tests.coursework.factories import session_make
+
+    cohort = cohort_make()
+    topic = cohort.course.topics.get(position=2)
+    session_make(cohort, starts_at=NOW + timedelta(days=2), number=2, topic=topic)
+    session_make(cohort, starts_at=NOW + timedelta(days=1), number=1, topic=topic)
+    cancelled = session_make(cohort, starts_at=NOW, number=3, topic=topic)
+    cancelled.status = Session.Status.CANCELLED
+    cancelled.save()
+    assert selectors.worksheet_due_dates(cohort=cohort) == {topic.pk: NOW + timedelta(days=1)}

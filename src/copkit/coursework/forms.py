@@ -90,10 +90,25 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input; type and size are checked by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [data] if data else []
+
+
 class SubmissionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), required=False)
-    attachments = forms.FileField(
-        widget=MultipleFileInput(), required=False, help_text="PDF, Office, text or image files."
+    attachments = MultipleFileField(
+        required=False,
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument, text, Markdown, CSV, PNG or JPEG; "
+        "at most 10 MB each.",
     )
 
 
@@ -128,7 +143,7 @@ def worksheet_fill_form(worksheet: Worksheet, *, initial: dict[str, str]) -> typ
 class ReviewForm(forms.Form):
     feedback = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False)
     decision = forms.ChoiceField(
-        choices=[("", "—"), *Review.Decision.choices], required=False, widget=forms.RadioSelect
+        choices=Review.Decision.choices, required=False, widget=forms.RadioSelect
     )
 
     def __init__(self, *args: Any, criteria: list[RubricCriterion], **kwargs: Any) -> None:
@@ -142,6 +157,7 @@ class ReviewForm(forms.Form):
             self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
                 label=criterion.title, required=False, widget=forms.Select(choices=levels)
             )
+        self.order_fields([*(f"score_{c.pk}" for c in criteria), "feedback", "decision"])
 
     def scores(self) -> dict[int, int | None]:
         return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}

@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from copkit.academy.models import Cohort, Enrollment, Session
 from copkit.accounts.models import User
@@ -161,8 +162,6 @@ def _claim(
 
 
 def _record(row: Notification, *, error: str | None) -> None:
-    from django.utils import timezone
-
     row.attempts += 1
     if error is None:
         row.status, row.last_error, row.sent_at = Notification.Status.SENT, "", timezone.now()
@@ -378,7 +377,7 @@ def feedback_released_notify(*, review: Review) -> ReminderRun:
                 subject=f"Feedback on {submission.assignment.title}",
                 body=(
                     f"Your facilitator reviewed {submission.assignment.title}: "
-                    f"{review.get_decision_display().lower()}.\n"
+                    f"{submission.get_status_display().lower()}.\n"
                     f"{_url('coursework:submission', submission.pk)}"
                 ),
                 run=run,

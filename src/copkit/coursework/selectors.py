@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q, QuerySet
 
-from copkit.academy.models import Cohort, Enrollment
+from copkit.academy.models import Cohort, Enrollment, Session
 from copkit.accounts.models import User
 from copkit.coursework.models import (
     Assignment,
@@ -35,6 +35,7 @@ __all__ = [
     "review_queue",
     "stored_file_visible",
     "worksheet_answers",
+    "worksheet_due_dates",
     "worksheets_for_cohort",
 ]
 
@@ -103,6 +104,18 @@ def worksheets_for_cohort(*, cohort: Cohort) -> QuerySet[Worksheet]:
         .select_related("topic")
         .prefetch_related("fields")
     )
+
+
+def worksheet_due_dates(*, cohort: Cohort) -> dict[int, datetime]:
+    """When each topic's worksheets are due in a cohort: the start of the topic's first
+    scheduled class session (the session whose reminder lists them), by topic id."""
+    due: dict[int, datetime] = {}
+    sessions = cohort.sessions.filter(
+        kind=Session.Kind.CLASS, status=Session.Status.SCHEDULED, topic__isnull=False
+    ).order_by("starts_at")
+    for topic_id, starts_at in sessions.values_list("topic_id", "starts_at"):
+        due.setdefault(topic_id, starts_at)
+    return due
 
 
 AnswerValue = str | float | int

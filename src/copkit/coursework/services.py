@@ -73,13 +73,16 @@ def _uploads_check(uploads: Sequence[UploadedFile[Any]]) -> list[str]:
     return exts
 
 
-def _store(*, enrollment: Enrollment, upload: UploadedFile[Any], ext: str) -> StoredFile:
+def _store(
+    *, enrollment: Enrollment, upload: UploadedFile[Any], ext: str, written: list[Path]
+) -> StoredFile:
     """Write an upload under MEDIA_ROOT with a generated name (the user's name is kept only as
-    metadata, so no path traversal is possible)."""
+    metadata, so no path traversal is possible); the path goes into ``written`` first."""
     stored_name = f"coursework/{uuid.uuid4().hex}.{ext}"
     path = Path(settings.MEDIA_ROOT) / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
+    written.append(path)
     with path.open("xb") as out:
         for chunk in upload.chunks():
             digest.update(chunk)
@@ -106,9 +109,7 @@ def _store_all(
     remove the files when its transaction rolls back."""
     stored = []
     for upload, ext in zip(uploads, exts, strict=True):
-        item = _store(enrollment=enrollment, upload=upload, ext=ext)
-        written.append(Path(settings.MEDIA_ROOT) / item.stored_name)
-        stored.append(item)
+        stored.append(_store(enrollment=enrollment, upload=upload, ext=ext, written=written))
     return stored
 
 
@@ -176,6 +177,35 @@ def worksheet_field_add(
         required=required,
         position=worksheet.fields.count() + 1,
     )
+
+
+def worksheet_field_update(
+    *,
+    field: WorksheetField,
+    label: str,
+    type: str,
+    help_text: str = "",
+    choices: str = "",
+    required: bool = False,
+) -> WorksheetField:
+    """Change a field's wording, options and whether it is required. The key never changes
+    (answers are addressed by it); the type cannot change once learners have answered."""
+    if not label.strip():
+        raise ApplicationError("A field needs a label.")
+    if type not in WorksheetField.Type.values:
+        raise ApplicationError(f"Unknown field type {type!r}.")
+    answered = field.answers.exclude(text="", file__isnull=True).exists()
+    if type != field.type and answered:
+        raise ApplicationError(
+            f"Learners have answered {field.label!r}; its type stays {field.get_type_display()}."
+        )
+    options = [line.strip() for line in choices.splitlines() if line.strip()]
+    if type == WorksheetField.Type.CHOICE and len(options) < 2:
+        raise ApplicationError("A choice field needs at least two options, one per line.")
+    field.label, field.type, field.help_text = label.strip(), type, help_text
+    field.choices, field.required = "\n".join(options), required
+    field.save()
+    return field
 
 
 def worksheet_field_delete(*, field: WorksheetField) -> None:
@@ -519,9 +549,11 @@ def review_save(
     decision: str,
     release: bool,
     now: datetime,
+    notify: bool = True,
 ) -> Review:
-    """Save rubric scores, feedback and the decision; ``release`` shows them to the learner
-    and moves the submission to *changes requested* or *accepted*."""
+    """Save rubric scores, feedback and the decision; ``release`` shows them to the learner,
+    moves the submission to *changes requested* or *accepted* and (unless ``notify`` is
+    False, as in the demo) e-mails the learner."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     submission = review.submission
     if review.released_at is not None:
@@ -561,6 +593,6 @@ def review_save(
         submission.status = decision
         submission.save(update_fields=["status", "updated_at"])
     review.save()
-    if release:
+    if release and notify:
         notifications.feedback_released_notify(review=review)
     return review

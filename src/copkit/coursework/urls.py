@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("worksheets/<int:pk>/edit/", views.worksheet_edit, name="worksheet_edit"),
     path("worksheets/<int:pk>/fields/", views.field_add, name="field_add"),
+    path("fields/<int:pk>/", views.field_edit, name="field_edit"),
     path("fields/<int:pk>/delete/", views.field_delete, name="field_delete"),
     path("cohort/<slug:slug>/", views.cohort, name="cohort"),
     path("cohort/<slug:slug>/worksheets/<int:pk>/", views.worksheet_fill, name="worksheet_fill"),

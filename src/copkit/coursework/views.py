@@ -138,6 +138,38 @@ def field_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    field = get_object_or_404(WorksheetField.objects.select_related("worksheet__topic"), pk=pk)
+    initial = {
+        "label": field.label,
+        "key": field.key,
+        "type": field.type,
+        "help_text": field.help_text,
+        "choices": field.choices,
+        "required": field.required,
+    }
+    form = FieldForm(request.POST or None, initial=initial)
+    form.fields["key"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.worksheet_field_update(
+                field=field,
+                label=data["label"],
+                type=data["type"],
+                help_text=data["help_text"],
+                choices=data["choices"],
+                required=data["required"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Field saved.")
+            return redirect("coursework:worksheet_edit", field.worksheet_id)
+    return render(request, "coursework/field_form.html", {"form": form, "field": field})
+
+
+@staff_required
 @require_POST
 def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
     field = get_object_or_404(WorksheetField, pk=pk)
@@ -167,6 +199,7 @@ def cohort(request: HttpRequest, slug: str) -> HttpResponse:
         "is_facilitator": access >= Access.FACILITATOR,
         "enrollment": enrollment,
         "worksheets": selectors.worksheets_for_cohort(cohort=cohort),
+        "worksheet_due": selectors.worksheet_due_dates(cohort=cohort),
         "assignments": assignments,
     }
     if enrollment is not None:
@@ -399,7 +432,7 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
                     assignment=assignment,
                     enrollment=enrollment,
                     text=text,
-                    files=request.FILES.getlist("attachments"),
+                    files=form.cleaned_data["attachments"],
                     now=timezone.now(),
                 )
                 messages.success(request, "Submitted.")
