@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copkit.credentials.baking import bake_png, bake_svg, unbake
 from copkit.credentials.dataintegrity import add_proof, base58_decode, base58_encode
@@ -401,3 +403,12 @@ def test_fetched_status_list_must_be_signed(ring: KeyRing) -> None:
     fetched = {LIST_URL: json.dumps(forged).encode()}
     result = verify_credential(token, now=NOW, keys=trusted(ring), fetch=fetched.__getitem__)
     assert "proof does not hold" in result.check("status").reason
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=MIN_BITS - 1), max_size=40))
+def test_status_list_round_trip(indexes: set[int]) -> None:
+    encoded = encode_list(indexes)
+    bits = decode_list(encoded)
+    on = {i for i in range(MIN_BITS) if bits[i // 8] & (0x80 >> (i % 8))}
+    assert on == indexes
