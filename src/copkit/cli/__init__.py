@@ -15,6 +15,7 @@ from copkit.cli import attendance, web
 from copkit.cli import community as community_cli
 from copkit.cli import web
 from copkit.cli import coursework, web
+from copkit.cli import attendance, coursework, web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -33,6 +34,8 @@ from copkit.cli import academy  # noqa: E402
 academy.register(app)
 community_cli.register(app)
 coursework.register(app)
+coursework.register(app)
+attendance.register(app)
 
 
 def main() -> None:
@@ -42,3 +45,8 @@ def main() -> None:
     except CopkitError as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         sys.exit(1)
+
+
+from copkit.cli import badges  # noqa: E402
+
+badges.register(app)

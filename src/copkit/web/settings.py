@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "copkit.attendance",
     "copkit.coursework",
+    "copkit.credentials",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
@@ -61,6 +62,9 @@ COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.academy.panels.panel",
     "copkit.attendance.views.dashboard_panel",
     "copkit.coursework.panels.panel",
+    "copkit.attendance.views.dashboard_panel",
+    "copkit.coursework.panels.panel",
+    "copkit.credentials.views.panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
@@ -76,6 +80,9 @@ COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.academy.demo.build",
     "copkit.attendance.demo.build",
     "copkit.coursework.demo.build",
+    "copkit.attendance.demo.build",
+    "copkit.coursework.demo.build",
+    "copkit.credentials.demo.build",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("copkit.academy.urls")),
     path("attendance/", include("copkit.attendance.urls")),
     path("coursework/", include("copkit.coursework.urls")),
+    path("badges/", include("copkit.credentials.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - development only
