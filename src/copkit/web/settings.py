@@ -51,18 +51,25 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "copkit.communities",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
 # ``panel(request) -> tuple[template_name, context] | None`` (see copkit.web.views.dashboard).
-COPKIT_DASHBOARD_PANELS: list[str] = []
+COPKIT_DASHBOARD_PANELS: list[str] = [
+    "copkit.communities.panels.panel",
+]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
-COPKIT_NAV: list[tuple[str, str]] = []
+COPKIT_NAV: list[tuple[str, str]] = [
+    ("Communities", "communities:list"),
+]
 
 # Demo content builders, run in this order by `copkit demo`; each is
 # ``build(*, now: datetime, out: Console) -> list[str]`` returning lines to print (logins, URLs).
-COPKIT_DEMO_BUILDERS: list[str] = []
+COPKIT_DEMO_BUILDERS: list[str] = [
+    "copkit.communities.demo.build",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("copkit.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("copkit.academy.urls")),
+    path("communities/", include("copkit.communities.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - development only
