@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_END",
     "SOURCE",
     "SPACES",
+    "LURKER_SHARE",
     "SyntheticSummary",
     "generate_store",
 ]
@@ -59,6 +60,7 @@ SPACES: Final = (
 )
 KINDS: Final = ("post", "reply", "answer")
 BOTS: Final = 3
+LURKER_SHARE: Final = 0.25
 _CHUNK: Final = 1_000_000
 
 IntArray = npt.NDArray[np.int64]
@@ -206,6 +208,8 @@ def _community(
     # Heavy-tailed propensity to take part: Zipf-like in rank, with log-normal noise.
     weight = (1.0 / np.arange(1, m + 1) ** 1.1) * rng.lognormal(0.0, 0.3, m)
     core_n = max(3, m // 20)
+    # A quarter of the members never post (lurkers, known from the member list).
+    weight[core_n:][rng.random(m - core_n) < LURKER_SHARE] = 0.0
     # Lifetimes in hours from the start: the core is there early and stays; others arrive
     # throughout; about a third of them leave again.
     arrive = rng.uniform(0.0, span * 0.95, m)
