@@ -46,10 +46,9 @@ def test_build_makes_the_demo_community_once(tmp_path: Path) -> None:
 @pytest.mark.django_db
 @pytest.mark.skipif(ANALYSIS_INSTALLED, reason="the analysis engine is installed")
 def test_analyse_without_the_engine_says_why(tmp_path: Path) -> None:
+    from copkit.communities.services import community_create
     from copkit.errors import ApplicationError
     from tests.conftest import make_user
-
-    from copkit.communities.services import community_create
 
     community = community_create(name="X", owner=make_user("x"), store_path=tmp_path / "s")
     with pytest.raises(ApplicationError, match="not installed"):

@@ -22,13 +22,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def query(path: Path, sql: str) -> list[tuple[object, ...]]:
+def query(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, list(params)).fetchall()
 
 
-def scalar(path: Path, sql: str) -> object:
-    return query(path, sql)[0][0]
+def scalar(path: Path, sql: str, *params: object) -> object:
+    return query(path, sql, *params)[0][0]
 
 
 def test_sizes_are_exact_and_every_table_exists(store: Path) -> None:
@@ -80,9 +80,11 @@ def test_threads_are_valid(store: Path) -> None:
     assert (
         scalar(
             store,
-            "SELECT count(*) FROM activities a LEFT JOIN activities p ON a.parent_id = p.activity_id "
-            "WHERE a.parent_id IS NOT NULL AND (p.activity_id IS NULL OR p.thread_id <> a.thread_id "
-            "OR p.created_at > a.created_at OR a.space_id <> p.space_id)",
+            "SELECT count(*) FROM activities a "
+            "LEFT JOIN activities p ON a.parent_id = p.activity_id "
+            "WHERE a.parent_id IS NOT NULL AND (p.activity_id IS NULL "
+            "OR p.thread_id <> a.thread_id OR p.created_at > a.created_at "
+            "OR a.space_id <> p.space_id)",
         )
         == 0
     )
@@ -103,7 +105,8 @@ def test_some_threads_stay_unanswered_and_questions_get_answers_and_accepts(stor
     unanswered = scalar(
         store,
         "SELECT count(*) FROM activities r WHERE r.kind = 'post' AND NOT EXISTS "
-        "(SELECT 1 FROM activities a WHERE a.thread_id = r.activity_id AND a.parent_id IS NOT NULL)",
+        "(SELECT 1 FROM activities a WHERE a.thread_id = r.activity_id "
+        "AND a.parent_id IS NOT NULL)",
     )
     assert 0.05 < unanswered / threads < 0.4  # type: ignore[operator]
     assert scalar(store, "SELECT count(*) FROM activities WHERE kind = 'answer'") > 0  # type: ignore[operator]
@@ -126,7 +129,8 @@ def test_interactions_point_the_documented_way(store: Path) -> None:
     assert (
         scalar(
             store,
-            "SELECT count(*) FROM interactions i JOIN activities a ON i.activity_id = a.activity_id "
+            "SELECT count(*) FROM interactions i "
+            "JOIN activities a ON i.activity_id = a.activity_id "
             "JOIN activities p ON a.parent_id = p.activity_id WHERE i.kind IN ('reply', 'answer') "
             "AND (i.from_member <> a.actor_id OR i.to_member <> p.actor_id)",
         )
@@ -137,15 +141,14 @@ def test_interactions_point_the_documented_way(store: Path) -> None:
 def test_members_arrive_over_time_and_some_leave(store: Path) -> None:
     start = DEFAULT_END - timedelta(hours=MONTHS * 30.44 * 24)
     half = start + (DEFAULT_END - start) / 2
-    late = scalar(
-        store, f"SELECT count(*) FROM members WHERE first_seen >= TIMESTAMPTZ '{half.isoformat()}'"
-    )
+    late = scalar(store, "SELECT count(*) FROM members WHERE first_seen >= ?", half)
     assert late > 0.2 * MEMBERS  # type: ignore[operator]
     gone = scalar(
         store,
         "SELECT count(*) FROM (SELECT actor_id, max(created_at) AS last FROM activities "
         "GROUP BY actor_id HAVING count(*) >= 3) "
-        f"WHERE last < TIMESTAMPTZ '{half.isoformat()}'",
+        "WHERE last < ?",
+        half,
     )
     assert gone > 0  # type: ignore[operator]
     # the core is there from the start to the end
@@ -162,7 +165,8 @@ def test_bots_reply_fast(store: Path) -> None:
     rows = query(
         store,
         "SELECT count(*), max(epoch(a.created_at) - epoch(r.created_at)) FROM activities a "
-        "JOIN members m ON a.actor_id = m.member_id JOIN activities r ON a.parent_id = r.activity_id "
+        "JOIN members m ON a.actor_id = m.member_id "
+        "JOIN activities r ON a.parent_id = r.activity_id "
         "WHERE m.is_bot",
     )[0]
     assert rows[0] == round(ACTIVITIES * 0.02)
