@@ -32,3 +32,8 @@ def main() -> None:
     except CopkitError as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         sys.exit(1)
+
+
+from copkit.cli import report  # noqa: E402
+
+report.register(app)
