@@ -196,6 +196,7 @@ def test_pdf_is_a_real_pdf_with_the_text(result: dict[str, Any], tmp_path: Path)
         assert title in text
     assert "not defined: fewer than 90 days" in text
     assert "page 1 of" in text
+    assert "Members flowing between levels" in text  # long chart tables are printed in full
 
 
 def test_a_quiet_community_renders_with_every_gap_explained(result: dict[str, Any]) -> None:

@@ -162,7 +162,7 @@ def stacked_bar_chart(
         One ``<svg>`` element with one ``rect.mark`` per positive value.
     """
     n = len(categories)
-    left, top, plot_h, bottom = 40, 10, 200, 40
+    left, top, plot_h, bottom = 48, 10, 200, 52
     bar_w = max(8.0, min(40.0, 560 / max(n, 1) - 6))
     step = bar_w + 6
     width = int(left + n * step + 160)
@@ -412,7 +412,7 @@ def response_time_chart(
         ``circle.mark`` per period for the unanswered share.
     """
     n = len(rows)
-    left, top, plot_h, bottom, right = 44, 16, 180, 44, 44
+    left, top, plot_h, bottom, right = 48, 16, 180, 52, 44
     step = max(14.0, min(48.0, 560 / max(n, 1)))
     bar_w = step * 0.6
     width = int(left + n * step + right + 130)

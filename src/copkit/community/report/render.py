@@ -103,7 +103,11 @@ def render_fragment(result: Mapping[str, Any], *, title: str | None = None) -> s
     The fragment's styles are scoped under ``.copkit-report``.
     """
     report = _build(result, title)
-    return _environment(False).get_template("fragment.html.jinja").render(report=report)
+    return (
+        _environment(False)
+        .get_template("fragment.html.jinja")
+        .render(report=report, media="screen")
+    )
 
 
 def render(result: Mapping[str, Any], format: str, *, title: str | None = None) -> bytes:  # noqa: A002
