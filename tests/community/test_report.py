@@ -11,6 +11,8 @@ from typing import Any
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from copkit.community.report import FORMATS, ReportError, render, render_fragment
@@ -240,3 +242,35 @@ def test_documents_off_contract_are_refused_clearly(
 def test_unknown_format_is_refused(result: dict[str, Any]) -> None:
     with pytest.raises(ReportError, match="Unknown report format 'docx'"):
         render(result, "docx")
+
+
+def _numeric_leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _numeric_leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _numeric_leaves(v, (*path, i))]
+    identifiers = ("version", "id", "from", "to")  # subgroup ids are not measures
+    if isinstance(node, int | float) and not isinstance(node, bool) and path[-1] not in identifiers:
+        return [path]
+    return []
+
+
+LEAVES = _numeric_leaves(json.loads(FIXTURE.read_text()))
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.sampled_from(LEAVES), min_size=1, max_size=40, unique=True))
+def test_any_measure_may_be_undefined(paths: list[tuple[Any, ...]]) -> None:
+    """Whichever numbers the analysis reports as undefined, the report renders and says so."""
+    document = json.loads(FIXTURE.read_text())
+    for path in paths:
+        node = document
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = {"undefined": "REASON-X"}
+    html = render(document, "html").decode()
+    md = render(document, "md").decode()
+    assert "not defined: REASON-X" in html or "REASON-X" in html
+    assert "REASON-X" in md
+    for svg in lxml.html.fromstring(html).xpath("//svg"):
+        etree.fromstring(lxml.html.tostring(svg, encoding="unicode", method="xml").encode())

@@ -106,7 +106,12 @@ def test_network_with_one_or_no_node() -> None:
 
 def test_response_time_undefined_median_draws_no_bar() -> None:
     svg = charts.response_time_chart(
-        [("2024-01", 2.0, 0.1), ("2024-02", None, 1.0), ("2024-03", 4.0, 0.5)],
+        [
+            ("2024-01", 2.0, 0.1),
+            ("2024-02", None, 1.0),
+            ("2024-03", 4.0, 0.5),
+            ("2024-04", None, None),
+        ],
         chart_id="r",
         title="t",
         desc="d",

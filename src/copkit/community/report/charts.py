@@ -390,7 +390,7 @@ def network_chart(
 
 
 def response_time_chart(
-    rows: Sequence[tuple[str, float | None, float]],
+    rows: Sequence[tuple[str, float | None, float | None]],
     *,
     chart_id: str,
     title: str,
@@ -403,13 +403,13 @@ def response_time_chart(
     rows : sequence of (period, median_hours, unanswered_share)
         ``median_hours`` is None where it is undefined (no thread was answered): the period
         gets no bar and an "n/a" label instead of a misleading zero. ``unanswered_share`` is
-        a fraction between 0 and 1.
+        a fraction between 0 and 1, or None where undefined (no threads): no dot then.
 
     Returns
     -------
     str
         One ``<svg>`` element with one ``rect.mark`` per defined median and one
-        ``circle.mark`` per period for the unanswered share.
+        ``circle.mark`` per period with a defined unanswered share.
     """
     n = len(rows)
     left, top, plot_h, bottom, right = 48, 16, 180, 52, 44
@@ -427,7 +427,7 @@ def response_time_chart(
         f'<text x="{_fmt(x_end + 4)}" y="{top + 8}" {_FONT}>100 %</text>',
         f'<text x="{_fmt(x_end + 4)}" y="{base}" {_FONT}>0 %</text>',
     ]
-    dots: list[tuple[float, float]] = []
+    dots: list[tuple[float, float, str, float]] = []
     for i, (period, median, share) in enumerate(rows):
         x = left + i * step + (step - bar_w) / 2
         cx = x + bar_w / 2
@@ -442,16 +442,17 @@ def response_time_chart(
                 f'width="{_fmt(bar_w)}" height="{_fmt(h)}" fill="#4fa3bf">'
                 f"{_mark_title(f'{period}: median {_fmt(median)} h')}</rect>"
             )
-        dots.append((cx, base - plot_h * min(max(share, 0.0), 1.0)))
+        if share is not None:
+            dots.append((cx, base - plot_h * min(max(share, 0.0), 1.0), period, share))
         if n <= 24 or i % max(1, n // 12) == 0:
             body.append(
                 f'<text x="{_fmt(cx)}" y="{base + 14}" text-anchor="end" '
                 f'transform="rotate(-45 {_fmt(cx)} {base + 14})" {_FONT}>{_text(period)}</text>'
             )
     if len(dots) > 1:
-        line = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in dots)
+        line = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y, _, _ in dots)
         body.append(f'<polyline points="{line}" fill="none" stroke="#b3261e" stroke-width="1.5"/>')
-    for (x, y), (period, _, share) in zip(dots, rows, strict=True):
+    for x, y, period, share in dots:
         body.append(
             f'<circle class="mark unanswered" cx="{_fmt(x)}" cy="{_fmt(y)}" r="3.5" '
             f'fill="#b3261e">{_mark_title(f"{period}: {share:.0%} unanswered")}</circle>'

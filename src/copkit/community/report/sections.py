@@ -165,8 +165,14 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _hours_or_none(value: Any) -> float | None:
+def _number_or_none(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _most_active(members: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The :data:`MEMBER_ROWS` most active members, most active first (ties by name)."""
+    ranked = sorted(members, key=lambda m: (-_int(m["activities"]), str(m["display_name"])))
+    return ranked[:MEMBER_ROWS]
 
 
 def _evidence(evidence: Any) -> str:
@@ -369,6 +375,25 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
             for t in transitions
         ],
     )
+    shown = _most_active(result["members"])
+    member_table = Table(
+        caption=f"Trajectories of the most active members ({len(shown)} of "
+        f"{len(result['members'])}), with the evidence",
+        header=["Member", "Trajectory", "Level by period", "Evidence"],
+        rows=[
+            [
+                m["display_name"],
+                fmt_value(m["trajectory"]["kind"]),
+                ", ".join(
+                    f"{period}: {fmt_value(level)}"
+                    for period, level in m["trajectory"]["levels_by_period"].items()
+                ),
+                _evidence(m["trajectory"].get("evidence", {})),
+            ]
+            for m in shown
+            if isinstance(m.get("trajectory"), Mapping)
+        ],
+    )
     chart_list: list[Chart] = []
     if transitions:
         periods = [transitions[0]["from"], *(t["to"] for t in transitions)]
@@ -413,7 +438,7 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         ),
         concepts=concepts.pick(*SECTION_CONCEPTS["trajectories"], *referenced),
         charts=chart_list,
-        tables=[counts, moves],
+        tables=[counts, moves, member_table],
         notes=[] if transitions else ["not defined: trajectories need at least two periods"],
     )
 
@@ -436,8 +461,8 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         )
         for role, rows in sorted(by_role.items())
     ]
-    members = sorted(result["members"], key=lambda m: -_int(m["activities"]))
-    shown = members[:MEMBER_ROWS]
+    members = result["members"]
+    shown = _most_active(members)
     tables.append(
         Table(
             caption=f"Most active members ({len(shown)} of {len(members)})",
@@ -446,12 +471,13 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
                 "Level",
                 "By activity",
                 "By network",
-                "Activities",
+                "Activities (threads started, replies)",
                 "Answers",
                 "Accepted",
                 "People helped",
                 "Trajectory",
                 "Roles",
+                "Evidence for the level",
             ],
             rows=[
                 [
@@ -459,7 +485,8 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
                     m["level"],
                     m["activity_level"],
                     m["network_level"],
-                    fmt_value(m["activities"]),
+                    f"{fmt_value(m['activities'])} ({fmt_value(m['threads_started'])}, "
+                    f"{fmt_value(m['replies'])})",
                     fmt_value(m["answers"]),
                     fmt_value(m["accepted"]),
                     fmt_value(m["people_helped"]),
@@ -467,6 +494,7 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
                     if isinstance(m.get("trajectory"), Mapping)
                     else "—",
                     ", ".join(r["role"].replace("_", " ") for r in m["roles"]) or "—",
+                    _evidence(m.get("evidence", {})),
                 ]
                 for m in shown
             ],
@@ -533,10 +561,8 @@ def _response(result: Mapping[str, Any], concepts: _Concepts) -> Section:
                     [
                         (
                             r["period"],
-                            _hours_or_none(r["median_hours"]),
-                            float(r["unanswered_share"])
-                            if isinstance(r["unanswered_share"], int | float)
-                            else 0.0,
+                            _number_or_none(r["median_hours"]),
+                            _number_or_none(r["unanswered_share"]),
                         )
                         for r in by_period
                     ],
@@ -682,10 +708,13 @@ def _subgroups(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         (f"group {f['from']}", f"group {f['to']}"): _int(f["weight"])
         for f in flows["between_subgroups"]
     }
+    raw = {
+        (f"group {f['from']}", f"group {f['to']}"): f["weight"] for f in flows["between_subgroups"]
+    }
     matrix_table = Table(
         caption="Ties between subgroups (rows: from, columns: to)",
         header=["From \\ to", *labels],
-        rows=[[r, *(fmt_count(cells.get((r, c), 0)) for c in labels)] for r in labels],
+        rows=[[r, *(fmt_count(raw.get((r, c), 0)) for c in labels)] for r in labels],
     )
     space_table = Table(
         caption="Replies crossing spaces (the same member active in both)",
