@@ -274,3 +274,22 @@ def test_any_measure_may_be_undefined(paths: list[tuple[Any, ...]]) -> None:
     assert "REASON-X" in md
     for svg in lxml.html.fromstring(html).xpath("//svg"):
         etree.fromstring(lxml.html.tostring(svg, encoding="unicode", method="xml").encode())
+
+
+def test_the_help_network_chart_draws_the_top_members_only(result: dict[str, Any]) -> None:
+    network = result["flows"]["help_network"]
+    for k in range(30):
+        network["nodes"].append(
+            {
+                "member_id": f"extra-{k}",
+                "display_name": f"extra-{k}",
+                "answers_given": 0,
+                "questions_asked": 1,
+                "level": "peripheral",
+            }
+        )
+    tree = html_tree(result)
+    chart = svgs(tree)["chart-help"]
+    assert count_marks(chart, "circle") == 20
+    table = tree.xpath("//section[@id='help']//table")[0]
+    assert len(table.xpath(".//tbody/tr")) == len(network["nodes"])  # the table lists all

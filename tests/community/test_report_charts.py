@@ -147,3 +147,12 @@ def test_labels_are_escaped() -> None:
     )
     root = parse(svg)
     assert "<a&b>" in "".join(root.itertext())
+
+
+def test_network_labels_only_the_largest_nodes() -> None:
+    nodes = [("a", "Ana", 5, "core"), ("b", "Bo", 1, "active"), ("c", "Cy", 3, "peripheral")]
+    root = parse(charts.network_chart(nodes, [], chart_id="n", title="t", desc="d", labels=2))
+    texts = {t.text for t in root.iter(f"{SVG}text")}
+    assert {"Ana", "Cy"} <= texts and "Bo" not in texts
+    legend = [t.text for t in root.iter(f"{SVG}text") if t.text in {"core", "active", "peripheral"}]
+    assert legend == ["core", "active", "peripheral"]  # legend in level order

@@ -334,6 +334,7 @@ def network_chart(
     chart_id: str,
     title: str,
     desc: str,
+    labels: int = 12,
 ) -> str:
     """Draw a directed help network with a deterministic layout.
 
@@ -344,6 +345,8 @@ def network_chart(
     edges : sequence of (from_id, to_id, weight)
         Directed ties (answerer to asker); line width grows with the weight. Edges naming an
         unknown node are ignored.
+    labels : int
+        Only the ``labels`` largest nodes get a visible name (every node has a tooltip).
 
     Returns
     -------
@@ -375,16 +378,20 @@ def network_chart(
             f'stroke-width="{_fmt(0.8 + 3.2 * w / peak_w)}" marker-end="url(#{chart_id}-arrow)">'
             f"{_mark_title(f'{nodes[a][1]} helped {nodes[b][1]}: {w}')}</line>"
         )
+    labelled = set(sorted(range(len(nodes)), key=lambda k: (-nodes[k][2], k))[:labels])
     for k, (_, label, node_size, level) in enumerate(nodes):
         x, y = points[k]
         body.append(
             f'<circle class="mark node" cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(radii[k])}" '
             f'fill="{level_colour(level, k)}" stroke="#fff">'
             f"{_mark_title(f'{label} ({level}): {node_size} answers')}</circle>"
-            f'<text x="{_fmt(x)}" y="{_fmt(y - radii[k] - 3)}" text-anchor="middle" '
-            f'font-family="system-ui, sans-serif" font-size="9">{_text(label)}</text>'
         )
-    levels = sorted({level for _, _, _, level in nodes})
+        if k in labelled:
+            body.append(
+                f'<text x="{_fmt(x)}" y="{_fmt(y - radii[k] - 3)}" text-anchor="middle" '
+                f'font-family="system-ui, sans-serif" font-size="9">{_text(label)}</text>'
+            )
+    levels = _order_levels({level for _, _, _, level in nodes}, tuple(LEVEL_COLOURS))
     body.extend(_legend([(lvl, level_colour(lvl)) for lvl in levels], size + 10, 20))
     return _svg(chart_id, size + 120, size, title, desc, body)
 

@@ -17,6 +17,7 @@ from copkit.community.report.values import fmt_count, fmt_hours, fmt_share, fmt_
 __all__ = [
     "LEVEL_ORDER",
     "MEMBER_ROWS",
+    "NETWORK_NODES",
     "SECTION_CONCEPTS",
     "Chart",
     "Concept",
@@ -36,17 +37,39 @@ LEVEL_ORDER: tuple[str, ...] = (
 )
 """Wenger-Trayner levels from the centre outwards; ``lurker``: membership without activity."""
 
+NETWORK_NODES = 20
+"""How many members (most answers given first) the help-network chart draws; its table lists all."""
+
 MEMBER_ROWS = 50
 """How many members (most active first) the report lists; the JSON download has them all."""
 
 SECTION_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "levels": ("levels_of_participation", "participation_onion", "core_periphery"),
-    "over_time": ("levels_of_participation",),
-    "trajectories": ("trajectories", "legitimate_peripheral_participation"),
-    "roles": ("coordinator",),
+    "levels": (
+        "levels_of_participation",
+        "core",
+        "active",
+        "occasional",
+        "peripheral",
+        "transactional",
+        "lurker",
+        "onion",
+        "participation_onion",
+        "k_core",
+        "core_periphery",
+    ),
+    "over_time": ("level_flows", "levels_of_participation"),
+    "trajectories": ("trajectories", "level_transitions", "lpp", "peripherality"),
+    "roles": ("coordinator", "betweenness", "constraint"),
     "response": ("time_to_first_response",),
-    "help": ("help_network", "contributor_absence_factor", "gini", "reciprocity"),
-    "newcomers": ("newcomer", "legitimate_peripheral_participation"),
+    "help": (
+        "help_network",
+        "absence_factor",
+        "contributor_absence_factor",
+        "gini",
+        "participation_inequality",
+        "reciprocity",
+    ),
+    "newcomers": ("newcomer_experience", "newcomer", "lpp"),
     "subgroups": ("subgroups", "leiden"),
 }
 """Concept ids each section cites when the analysis lists them in ``result["concepts"]``.
@@ -118,6 +141,7 @@ class Report:
     options: list[tuple[str, str]]
     sections: list[Section]
     concepts: list[Concept]
+    concepts_total: int
 
 
 def _concept(concept_id: str, raw: Mapping[str, Any]) -> Concept:
@@ -150,9 +174,6 @@ class _Concepts:
     def name(self, cid: str) -> str:
         concept = self._all.get(cid)
         return concept.name if concept else cid
-
-    def all(self) -> list[Concept]:
-        return sorted(self._all.values(), key=lambda c: c.name.lower())
 
 
 def _level_names(counts: Mapping[str, Any]) -> list[str]:
@@ -619,18 +640,20 @@ def _help(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     conc = flows["concentration"]
     chart_list = []
     if net["nodes"]:
+        drawn = sorted(net["nodes"], key=lambda n: -_int(n["answers_given"]))[:NETWORK_NODES]
         chart_list.append(
             Chart(
                 svg=charts.network_chart(
                     [
                         (n["member_id"], n["display_name"], _int(n["answers_given"]), n["level"])
-                        for n in net["nodes"]
+                        for n in drawn
                     ],
                     [(e["from"], e["to"], _int(e["weight"])) for e in net["edges"]],
                     chart_id="chart-help",
                     title="Help network of the top members",
-                    desc="Dots are members (bigger: more answers given; colour: level). An "
-                    "arrow goes from the member who answered to the member who asked.",
+                    desc=f"The {len(drawn)} members who gave the most answers. Dots are "
+                    "members (bigger: more answers given; colour: level). An arrow goes from "
+                    "the member who answered to the member who asked.",
                 ),
                 table=node_table,
             )
@@ -866,5 +889,9 @@ def build_report(result: Mapping[str, Any], *, title: str | None = None) -> Repo
         ],
         options=[(str(k).replace("_", " "), fmt_value(v)) for k, v in result["options"].items()],
         sections=sections,
-        concepts=concepts.all(),
+        concepts=sorted(
+            {c.id: c for section in sections for c in section.concepts}.values(),
+            key=lambda c: c.name.lower(),
+        ),
+        concepts_total=len(result["concepts"]),
     )
