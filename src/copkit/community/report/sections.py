@@ -17,6 +17,8 @@ from copkit.community.report.values import fmt_count, fmt_hours, fmt_share, fmt_
 __all__ = [
     "LEVEL_ORDER",
     "MEMBER_ROWS",
+    "ROLE_ROWS",
+    "TIE_ROWS",
     "NETWORK_NODES",
     "SECTION_CONCEPTS",
     "Chart",
@@ -40,8 +42,14 @@ LEVEL_ORDER: tuple[str, ...] = (
 NETWORK_NODES = 20
 """How many members (most answers given first) the help-network chart draws; its table lists all."""
 
-MEMBER_ROWS = 50
-"""How many members (most active first) the report lists; the JSON download has them all."""
+MEMBER_ROWS = 30
+"""How many members (most active first) a members table lists; the JSON download has them all."""
+
+ROLE_ROWS = 15
+"""How many members (most active first) each role's table lists."""
+
+TIE_ROWS = 20
+"""How many help ties (strongest first) the report lists."""
 
 SECTION_CONCEPTS: dict[str, tuple[str, ...]] = {
     "levels": (
@@ -424,12 +432,18 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         ]
         flow_table = Table(
             caption="Members flowing between levels",
-            header=["From period", "To period", "From level", "To level", "Members"],
+            header=["From", "To", "Flows (level → level: members)"],
             rows=[
-                [t["from"], t["to"], f["from_level"], f["to_level"], fmt_value(f["members"])]
+                [
+                    t["from"],
+                    t["to"],
+                    "; ".join(
+                        f"{f['from_level']} → {f['to_level']}: {fmt_value(f['members'])}"
+                        for f in t["flows"]
+                        if f["members"]
+                    ),
+                ]
                 for t in transitions
-                for f in t["flows"]
-                if f["members"]
             ],
         )
         chart_list.append(
@@ -467,7 +481,7 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
 def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     by_role: dict[str, list[list[str]]] = {}
     referenced: list[str] = []
-    for m in result["members"]:
+    for m in sorted(result["members"], key=lambda m: -_int(m["activities"])):
         for r in m["roles"]:
             by_role.setdefault(r["role"], []).append([m["display_name"], _evidence(r["evidence"])])
             if r.get("concept") and r["concept"] not in referenced:
@@ -475,10 +489,12 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     role_concept = {r["role"]: r.get("concept", "") for m in result["members"] for r in m["roles"]}
     tables = [
         Table(
-            caption=f"{role.replace('_', ' ').capitalize()} ({len(rows)}) · concept: "
-            f"{concepts.name(role_concept[role]) if role_concept[role] else 'none given'}",
+            caption=f"{role.replace('_', ' ').capitalize()}: {len(rows)} members"
+            + (f", the {ROLE_ROWS} most active shown" if len(rows) > ROLE_ROWS else "")
+            + " · concept: "
+            + (concepts.name(role_concept[role]) if role_concept[role] else "none given"),
             header=["Member", "Evidence"],
-            rows=rows[:MEMBER_ROWS],
+            rows=rows[:ROLE_ROWS],
         )
         for role, rows in sorted(by_role.items())
     ]
@@ -489,32 +505,27 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
             caption=f"Most active members ({len(shown)} of {len(members)})",
             header=[
                 "Member",
-                "Level",
-                "By activity",
-                "By network",
+                "Level (by activity / by network)",
                 "Activities (threads started, replies)",
-                "Answers",
-                "Accepted",
-                "People helped",
-                "Trajectory",
-                "Roles",
+                "Answers (accepted; people helped)",
+                "Trajectory; roles",
                 "Evidence for the level",
             ],
             rows=[
                 [
                     m["display_name"],
-                    m["level"],
-                    m["activity_level"],
-                    m["network_level"],
+                    f"{m['level']} ({m['activity_level']} / {m['network_level']})",
                     f"{fmt_value(m['activities'])} ({fmt_value(m['threads_started'])}, "
                     f"{fmt_value(m['replies'])})",
-                    fmt_value(m["answers"]),
-                    fmt_value(m["accepted"]),
-                    fmt_value(m["people_helped"]),
-                    fmt_value(m["trajectory"]["kind"])
-                    if isinstance(m.get("trajectory"), Mapping)
-                    else "—",
-                    ", ".join(r["role"].replace("_", " ") for r in m["roles"]) or "—",
+                    f"{fmt_value(m['answers'])} ({fmt_value(m['accepted'])}; "
+                    f"{fmt_value(m['people_helped'])})",
+                    (
+                        fmt_value(m["trajectory"]["kind"])
+                        if isinstance(m.get("trajectory"), Mapping)
+                        else "—"
+                    )
+                    + "; "
+                    + (", ".join(r["role"].replace("_", " ") for r in m["roles"]) or "no role"),
                     _evidence(m.get("evidence", {})),
                 ]
                 for m in shown
@@ -634,7 +645,7 @@ def _help(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         header=["Answerer", "Asker", "Answers"],
         rows=[
             [names.get(e["from"], e["from"]), names.get(e["to"], e["to"]), fmt_value(e["weight"])]
-            for e in sorted(net["edges"], key=lambda e: -_int(e["weight"]))[:MEMBER_ROWS]
+            for e in sorted(net["edges"], key=lambda e: -_int(e["weight"]))[:TIE_ROWS]
         ],
     )
     conc = flows["concentration"]
