@@ -235,3 +235,20 @@ def test_a_million_activities_in_seconds(tmp_path: Path) -> None:
     )
     assert summary.activities == 1_000_000
     assert time.perf_counter() - began < 60
+
+
+def test_the_store_follows_whatever_the_schema_declares(store: Path) -> None:
+    """Columns are written by name: a schema with interaction ids and a meta table is filled."""
+    columns = {
+        (t, c) for t, c in query(store, "SELECT table_name, column_name FROM duckdb_columns()")
+    }
+    if ("interactions", "interaction_id") in columns:
+        assert (
+            scalar(store, "SELECT count(*) - count(DISTINCT interaction_id) FROM interactions") == 0
+        )
+    if ("meta", "key") in columns:
+        from copkit.community.schema import SCHEMA_VERSION
+
+        meta = dict(query(store, "SELECT key, value FROM meta"))  # type: ignore[arg-type]
+        assert meta["schema_version"] == str(SCHEMA_VERSION)
+        assert len(bytes.fromhex(str(meta["pseudonym_key"]))) == 32

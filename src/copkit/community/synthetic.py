@@ -22,6 +22,7 @@ store of 10 million activities in about a minute. The same seed gives the same s
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from copkit.community.errors import StoreError
-from copkit.community.schema import DDL
+from copkit.community.schema import DDL, SCHEMA_VERSION
 
 __all__ = [
     "DEFAULT_END",
@@ -175,10 +176,7 @@ def generate_store(
         con = duckdb.connect(str(tmp))
         try:
             con.execute(DDL)
-            for name, table in tables.items():
-                for offset in range(0, max(table.num_rows, 1), _CHUNK):
-                    chunk = table.slice(offset, _CHUNK)  # noqa: F841 - read by DuckDB by name
-                    con.execute(f"INSERT INTO {name} SELECT * FROM chunk")  # noqa: S608 - fixed names
+            _write(con, tables)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -199,6 +197,34 @@ def generate_store(
         start=start,
         end=end.astimezone(UTC),
     )
+
+
+def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Bulk-insert ``tables`` by column name, and fill the store's ``meta`` when it has one.
+
+    Inserting by name keeps the generator working when the schema gains a column this module
+    fills (``interactions.interaction_id``) or bookkeeping tables.
+    """
+    columns: dict[str, list[str]] = {}
+    for table_name, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() ORDER BY column_index"
+    ).fetchall():
+        columns.setdefault(table_name, []).append(column)
+    for name, table in tables.items():
+        wanted = [c for c in table.column_names if c in columns.get(name, [])]
+        listed = ", ".join(wanted)
+        for offset in range(0, max(table.num_rows, 1), _CHUNK):
+            chunk = table.slice(offset, _CHUNK)  # noqa: F841 - read by DuckDB by name
+            con.execute(f"INSERT INTO {name} ({listed}) SELECT {listed} FROM chunk")  # noqa: S608 - names from the schema
+    if "meta" in columns:
+        con.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [
+                ("schema_version", str(SCHEMA_VERSION)),
+                ("pseudonym_key", secrets.token_bytes(32).hex()),
+                ("created_at", datetime.now(UTC).isoformat()),
+            ],
+        )
 
 
 def _community(
@@ -391,8 +417,10 @@ def _community(
         }
     )
     ikind_names = np.array(["", "reply", "answer", "accept", "mention", "reaction"], dtype=object)
+    i_count = sum(len(part) for part in i_from)
     interaction_table = pa.table(
         {
+            "interaction_id": _ids("i", i_count, 10),
             "from_member": member_ids.take(np.concatenate(i_from)),
             "to_member": member_ids.take(np.concatenate(i_to)),
             "activity_id": activity_ids.take(np.concatenate(i_act)),
