@@ -645,7 +645,11 @@ def _help(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         header=["Answerer", "Asker", "Answers"],
         rows=[
             [names.get(e["from"], e["from"]), names.get(e["to"], e["to"]), fmt_value(e["weight"])]
-            for e in sorted(net["edges"], key=lambda e: -_int(e["weight"]))[:TIE_ROWS]
+            # an undefined weight is listed first: it needs a look more than a strong tie
+            for e in sorted(
+                net["edges"],
+                key=lambda e: (_number_or_none(e["weight"]) is not None, -_int(e["weight"])),
+            )[:TIE_ROWS]
         ],
     )
     conc = flows["concentration"]
