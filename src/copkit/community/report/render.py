@@ -9,7 +9,8 @@ from typing import Any, Final
 import jinja2
 import markupsafe
 
-from copkit.community.report.sections import Report, build_report
+from copkit.community.report.model import Report
+from copkit.community.report.sections import build_report
 from copkit.errors import CopkitError
 
 __all__ = ["FORMATS", "ReportError", "render", "render_fragment"]

@@ -3,218 +3,42 @@
 Both the HTML and the Markdown templates read the same sections, so the two formats always
 say the same thing. A section has a title, an explanation in plain words for a community
 manager, the concepts it rests on (name, source, verification status), tables and charts.
+The knowledge-flow sections live in :mod:`copkit.community.report.flows`; the data model in
+:mod:`copkit.community.report.model`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from copkit.community.report import charts
-from copkit.community.report.values import fmt_count, fmt_hours, fmt_share, fmt_value
-
-__all__ = [
-    "LEVEL_ORDER",
-    "MEMBER_ROWS",
-    "ROLE_ROWS",
-    "TIE_ROWS",
-    "NETWORK_NODES",
-    "SECTION_CONCEPTS",
-    "Chart",
-    "Concept",
-    "Report",
-    "Section",
-    "Table",
-    "build_report",
-]
-
-LEVEL_ORDER: tuple[str, ...] = (
-    "core",
-    "active",
-    "occasional",
-    "peripheral",
-    "transactional",
-    "lurker",
+from copkit.community.report.flows import (
+    help_section,
+    newcomers_section,
+    response_section,
+    subgroups_section,
 )
-"""Wenger-Trayner levels from the centre outwards; ``lurker``: membership without activity."""
+from copkit.community.report.model import (
+    LEVEL_ORDER,
+    ROLE_ROWS,
+    SECTION_CONCEPTS,
+    Chart,
+    ConceptIndex,
+    Report,
+    Section,
+    Table,
+    count_or_zero,
+    evidence_text,
+    level_names,
+    most_active,
+)
+from copkit.community.report.values import fmt_count, fmt_share, fmt_value
 
-NETWORK_NODES = 20
-"""How many members (most answers given first) the help-network chart draws; its table lists all."""
-
-MEMBER_ROWS = 30
-"""How many members (most active first) a members table lists; the JSON download has them all."""
-
-ROLE_ROWS = 15
-"""How many members (most active first) each role's table lists."""
-
-TIE_ROWS = 20
-"""How many help ties (strongest first) the report lists."""
-
-SECTION_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "levels": (
-        "levels_of_participation",
-        "core",
-        "active",
-        "occasional",
-        "peripheral",
-        "transactional",
-        "lurker",
-        "onion",
-        "participation_onion",
-        "k_core",
-        "core_periphery",
-    ),
-    "over_time": ("level_flows", "levels_of_participation"),
-    "trajectories": ("trajectories", "level_transitions", "lpp", "peripherality"),
-    "roles": ("coordinator", "betweenness", "constraint"),
-    "response": ("time_to_first_response",),
-    "help": (
-        "help_network",
-        "absence_factor",
-        "contributor_absence_factor",
-        "gini",
-        "participation_inequality",
-        "reciprocity",
-    ),
-    "newcomers": ("newcomer_experience", "newcomer", "lpp"),
-    "subgroups": ("subgroups", "leiden"),
-}
-"""Concept ids each section cites when the analysis lists them in ``result["concepts"]``.
-
-Concepts named inside the data (a role's or a trajectory's ``concept``) are cited as well.
-"""
-
-VERIFIED_LABELS = {
-    "V": "verified in the source",
-    "P": "partly verified",
-    "U": "not verified: check before citing",
-}
+__all__ = ["build_report"]
 
 
-@dataclass(frozen=True)
-class Concept:
-    """A concept a section rests on, as the analysis describes it."""
-
-    id: str
-    name: str
-    definition: str
-    source: str
-    verified: str
-    verified_label: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Table:
-    """A plain text table: every chart has one beside it."""
-
-    caption: str
-    header: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """An inline SVG chart with the table that carries the same numbers."""
-
-    svg: str
-    table: Table
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section of the report."""
-
-    id: str
-    title: str
-    explanation: str
-    concepts: list[Concept]
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    rules: list[tuple[str, str]] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything the templates need."""
-
-    title: str
-    generated_at: str
-    sources: list[str]
-    store_path: str
-    window: list[tuple[str, str]]
-    options: list[tuple[str, str]]
-    sections: list[Section]
-    concepts: list[Concept]
-    concepts_total: int
-
-
-def _concept(concept_id: str, raw: Mapping[str, Any]) -> Concept:
-    verified = str(raw.get("verified", "U"))
-    return Concept(
-        id=concept_id,
-        name=str(raw.get("name", concept_id)),
-        definition=str(raw.get("definition", "")),
-        source=str(raw.get("source", "")),
-        verified=verified,
-        verified_label=VERIFIED_LABELS.get(verified, f"status {verified!r}"),
-        url=raw.get("url") or None,
-    )
-
-
-class _Concepts:
-    """Looks up concepts by id; ids that the analysis does not define are skipped."""
-
-    def __init__(self, raw: Mapping[str, Mapping[str, Any]]) -> None:
-        self._all = {cid: _concept(cid, value) for cid, value in raw.items()}
-
-    def pick(self, *ids: str) -> list[Concept]:
-        seen: list[Concept] = []
-        for cid in ids:
-            concept = self._all.get(cid)
-            if concept is not None and concept not in seen:
-                seen.append(concept)
-        return seen
-
-    def name(self, cid: str) -> str:
-        concept = self._all.get(cid)
-        return concept.name if concept else cid
-
-
-def _level_names(counts: Mapping[str, Any]) -> list[str]:
-    known = [lvl for lvl in LEVEL_ORDER if lvl in counts]
-    return known + sorted(k for k in counts if k not in LEVEL_ORDER)
-
-
-def _int(value: Any) -> int:
-    """Counts to draw: an undefined count draws as nothing (the tables say why)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _number_or_none(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _most_active(members: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The :data:`MEMBER_ROWS` most active members, most active first (ties by name)."""
-    ranked = sorted(members, key=lambda m: (-_int(m["activities"]), str(m["display_name"])))
-    return ranked[:MEMBER_ROWS]
-
-
-def _evidence(evidence: Any) -> str:
-    """Render an evidence object as ``key: value`` pairs, the rule last."""
-    if not isinstance(evidence, Mapping):
-        return fmt_value(evidence)
-    parts = [f"{k.replace('_', ' ')}: {fmt_value(v)}" for k, v in evidence.items() if k != "rule"]
-    if "rule" in evidence:
-        parts.append(f"rule: {evidence['rule']}")
-    return "; ".join(parts)
-
-
-def _summary(result: Mapping[str, Any], concepts: _Concepts) -> Section:
+def _summary(result: Mapping[str, Any], concepts: ConceptIndex) -> Section:
     s = result["summary"]
     return Section(
         id="summary",
@@ -239,11 +63,11 @@ def _summary(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     )
 
 
-def _levels(result: Mapping[str, Any], concepts: _Concepts) -> Section:
+def _levels(result: Mapping[str, Any], concepts: ConceptIndex) -> Section:
     levels = result["levels"]
     counts = levels["counts"]
-    names = _level_names(counts)
-    rings = [(lvl, _int(counts[lvl])) for lvl in names]
+    names = level_names(counts)
+    rings = [(lvl, count_or_zero(counts[lvl])) for lvl in names]
     total = sum(n for _, n in rings)
     table = Table(
         caption="Members per level of participation",
@@ -258,7 +82,9 @@ def _levels(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         ],
     )
     onion = levels["onion"]
-    onion_rings = [(k, _int(onion[k])) for k in ("core", "regular", "casual") if k in onion]
+    onion_rings = [
+        (k, count_or_zero(onion[k])) for k in ("core", "regular", "casual") if k in onion
+    ]
     onion_table = Table(
         caption="Activity onion (GrimoireLab-comparable 80/95 % cut)",
         header=["Ring", "Members"],
@@ -323,14 +149,14 @@ def _levels(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     )
 
 
-def _over_time(result: Mapping[str, Any], concepts: _Concepts) -> Section:
+def _over_time(result: Mapping[str, Any], concepts: ConceptIndex) -> Section:
     periods = result["periods"]
     level_keys: dict[str, None] = {}
     for p in periods:
         level_keys.update(dict.fromkeys(p["levels"]))
-    names = _level_names(level_keys)
+    names = level_names(level_keys)
     labels = [p["period"] for p in periods]
-    series = [(lvl, [_int(p["levels"].get(lvl, 0)) for p in periods]) for lvl in names]
+    series = [(lvl, [count_or_zero(p["levels"].get(lvl, 0)) for p in periods]) for lvl in names]
     table = Table(
         caption="Members per level, activities and newcomers by period",
         header=["Period", "Active members", "Activities", "Newcomers", *names],
@@ -374,7 +200,7 @@ def _over_time(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     )
 
 
-def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
+def _trajectories(result: Mapping[str, Any], concepts: ConceptIndex) -> Section:
     traj = result["trajectories"]
     transitions = result["transitions"]
     referenced = sorted(
@@ -404,7 +230,7 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
             for t in transitions
         ],
     )
-    shown = _most_active(result["members"])
+    shown = most_active(result["members"])
     member_table = Table(
         caption=f"Trajectories of the most active members ({len(shown)} of "
         f"{len(result['members'])}), with the evidence",
@@ -417,7 +243,7 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
                     f"{period}: {fmt_value(level)}"
                     for period, level in m["trajectory"]["levels_by_period"].items()
                 ),
-                _evidence(m["trajectory"].get("evidence", {})),
+                evidence_text(m["trajectory"].get("evidence", {})),
             ]
             for m in shown
             if isinstance(m.get("trajectory"), Mapping)
@@ -427,7 +253,7 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     if transitions:
         periods = [transitions[0]["from"], *(t["to"] for t in transitions)]
         flows = [
-            [(f["from_level"], f["to_level"], _int(f["members"])) for f in t["flows"]]
+            [(f["from_level"], f["to_level"], count_or_zero(f["members"])) for f in t["flows"]]
             for t in transitions
         ]
         flow_table = Table(
@@ -478,12 +304,14 @@ def _trajectories(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     )
 
 
-def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
+def _roles(result: Mapping[str, Any], concepts: ConceptIndex) -> Section:
     by_role: dict[str, list[list[str]]] = {}
     referenced: list[str] = []
-    for m in sorted(result["members"], key=lambda m: -_int(m["activities"])):
+    for m in sorted(result["members"], key=lambda m: -count_or_zero(m["activities"])):
         for r in m["roles"]:
-            by_role.setdefault(r["role"], []).append([m["display_name"], _evidence(r["evidence"])])
+            by_role.setdefault(r["role"], []).append(
+                [m["display_name"], evidence_text(r["evidence"])]
+            )
             if r.get("concept") and r["concept"] not in referenced:
                 referenced.append(r["concept"])
     role_concept = {r["role"]: r.get("concept", "") for m in result["members"] for r in m["roles"]}
@@ -499,7 +327,7 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
         for role, rows in sorted(by_role.items())
     ]
     members = result["members"]
-    shown = _most_active(members)
+    shown = most_active(members)
     tables.append(
         Table(
             caption=f"Most active members ({len(shown)} of {len(members)})",
@@ -526,7 +354,7 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
                     )
                     + "; "
                     + (", ".join(r["role"].replace("_", " ") for r in m["roles"]) or "no role"),
-                    _evidence(m.get("evidence", {})),
+                    evidence_text(m.get("evidence", {})),
                 ]
                 for m in shown
             ],
@@ -548,249 +376,7 @@ def _roles(result: Mapping[str, Any], concepts: _Concepts) -> Section:
     )
 
 
-def _ttfr_row(row: Mapping[str, Any]) -> list[str]:
-    return [
-        fmt_value(row["threads"]),
-        fmt_value(row["answered"]),
-        fmt_value(row["unanswered"]),
-        fmt_share(row["unanswered_share"]),
-        fmt_hours(row["median_hours"]),
-        fmt_hours(row["mean_hours"]),
-        fmt_hours(row["p90_hours"]),
-    ]
-
-
-_TTFR_HEADER = [
-    "Threads",
-    "Answered",
-    "Unanswered",
-    "Unanswered share",
-    "Median",
-    "Mean",
-    "90th percentile",
-]
-
-
-def _response(result: Mapping[str, Any], concepts: _Concepts) -> Section:
-    ttfr = result["flows"]["time_to_first_response"]
-    overall = ttfr["overall"]
-    by_period = ttfr["by_period"]
-    period_table = Table(
-        caption="Time to first response by period",
-        header=["Period", *_TTFR_HEADER],
-        rows=[[r["period"], *_ttfr_row(r)] for r in by_period],
-    )
-    space_table = Table(
-        caption="Time to first response by space",
-        header=["Space", *_TTFR_HEADER],
-        rows=[[r["space"], *_ttfr_row(r)] for r in ttfr["by_space"]],
-    )
-    chart_list = []
-    if by_period:
-        chart_list.append(
-            Chart(
-                svg=charts.response_time_chart(
-                    [
-                        (
-                            r["period"],
-                            _number_or_none(r["median_hours"]),
-                            _number_or_none(r["unanswered_share"]),
-                        )
-                        for r in by_period
-                    ],
-                    chart_id="chart-response",
-                    title="Time to first response and unanswered threads",
-                    desc="Bars: median hours until someone other than the author replied. "
-                    "Dots: share of threads nobody answered.",
-                ),
-                table=period_table,
-            )
-        )
-    return Section(
-        id="response",
-        title="Time to first response",
-        explanation=(
-            "How long someone waits before another member (not a bot, not themselves) replies "
-            "to a thread they started. The median is the typical wait; the mean is pulled up by "
-            "the long waits; the 90th percentile is how long the slowest tenth waited. Threads "
-            "nobody answered are never dropped: their share is shown next to every time, because "
-            "a fast median means little if many questions go unanswered."
-        ),
-        concepts=concepts.pick(*SECTION_CONCEPTS["response"]),
-        facts=list(zip(["Threads", *_TTFR_HEADER[1:]], _ttfr_row(overall), strict=True)),
-        charts=chart_list,
-        tables=[space_table],
-    )
-
-
-def _help(result: Mapping[str, Any], concepts: _Concepts) -> Section:
-    flows = result["flows"]
-    net = flows["help_network"]
-    names = {n["member_id"]: n["display_name"] for n in net["nodes"]}
-    node_table = Table(
-        caption="Members in the help network",
-        header=["Member", "Level", "Answers given", "Questions asked"],
-        rows=[
-            [
-                n["display_name"],
-                n["level"],
-                fmt_value(n["answers_given"]),
-                fmt_value(n["questions_asked"]),
-            ]
-            for n in net["nodes"]
-        ],
-    )
-    edge_table = Table(
-        caption="Who helped whom (strongest ties first)",
-        header=["Answerer", "Asker", "Answers"],
-        rows=[
-            [names.get(e["from"], e["from"]), names.get(e["to"], e["to"]), fmt_value(e["weight"])]
-            # an undefined weight is listed first: it needs a look more than a strong tie
-            for e in sorted(
-                net["edges"],
-                key=lambda e: (_number_or_none(e["weight"]) is not None, -_int(e["weight"])),
-            )[:TIE_ROWS]
-        ],
-    )
-    conc = flows["concentration"]
-    chart_list = []
-    if net["nodes"]:
-        drawn = sorted(net["nodes"], key=lambda n: -_int(n["answers_given"]))[:NETWORK_NODES]
-        chart_list.append(
-            Chart(
-                svg=charts.network_chart(
-                    [
-                        (n["member_id"], n["display_name"], _int(n["answers_given"]), n["level"])
-                        for n in drawn
-                    ],
-                    [(e["from"], e["to"], _int(e["weight"])) for e in net["edges"]],
-                    chart_id="chart-help",
-                    title="Help network of the top members",
-                    desc=f"The {len(drawn)} members who gave the most answers. Dots are "
-                    "members (bigger: more answers given; colour: level). An arrow goes from "
-                    "the member who answered to the member who asked.",
-                ),
-                table=node_table,
-            )
-        )
-    return Section(
-        id="help",
-        title="Who helps whom",
-        explanation=(
-            "Knowledge flows along answers. An arrow goes from the member who answered to the "
-            "member who asked. The absence factor is the smallest number of members who "
-            "together give half of all answers: if it is 1 or 2, the community depends on very "
-            "few people. The Gini coefficient says how unequal answering is (0: everyone "
-            "answers equally, 1: one member answers everything). Reciprocity is the share of "
-            "help ties that go both ways."
-        ),
-        concepts=concepts.pick(*SECTION_CONCEPTS["help"]),
-        facts=[
-            ("Absence factor", fmt_value(conc["absence_factor"])),
-            ("Gini coefficient of answers", fmt_value(conc["gini"])),
-            ("Reciprocity", fmt_share(flows["reciprocity"])),
-        ],
-        rules=[("Absence factor", str(conc["absence_factor_rule"]))],
-        charts=chart_list,
-        tables=[edge_table],
-        notes=[] if net["nodes"] else ["not defined: nobody answered anybody in this window"],
-    )
-
-
-def _newcomers(result: Mapping[str, Any], concepts: _Concepts) -> Section:
-    n = result["flows"]["newcomers"]
-    return Section(
-        id="newcomers",
-        title="Newcomers",
-        explanation=(
-            "A community renews itself through newcomers who are welcomed and come back. These "
-            "figures say how many arrived, how many got a reply to their first post and how "
-            "fast, and how many were active again within 30 and 90 days."
-        ),
-        concepts=concepts.pick(*SECTION_CONCEPTS["newcomers"]),
-        facts=[
-            ("Newcomers", fmt_value(n["count"])),
-            ("First post got a reply", fmt_share(n["first_post_replied_share"])),
-            ("Median time to that reply", fmt_hours(n["median_hours_to_first_reply"])),
-            ("Came back within 30 days", fmt_share(n["returned_30d_share"])),
-            ("Came back within 90 days", fmt_share(n["returned_90d_share"])),
-        ],
-    )
-
-
-def _subgroups(result: Mapping[str, Any], concepts: _Concepts) -> Section:
-    flows = result["flows"]
-    groups = result["subgroups"]
-    names = {m["member_id"]: m["display_name"] for m in result["members"]}
-    group_table = Table(
-        caption="Subgroups",
-        header=["Subgroup", "Members", "Ties inside", "Ties outside", "Best connected", "Spaces"],
-        rows=[
-            [
-                f"group {g['id']}",
-                fmt_value(g["size"]),
-                fmt_value(g["internal_ties"]),
-                fmt_value(g["external_ties"]),
-                ", ".join(names.get(mid, mid) for mid in g["top_members"]),
-                ", ".join(g["spaces"]),
-            ]
-            for g in groups
-        ],
-    )
-    ids = sorted(
-        {g["id"] for g in groups}
-        | {f[k] for f in flows["between_subgroups"] for k in ("from", "to")}
-    )
-    labels = [f"group {i}" for i in ids]
-    cells = {
-        (f"group {f['from']}", f"group {f['to']}"): _int(f["weight"])
-        for f in flows["between_subgroups"]
-    }
-    raw = {
-        (f"group {f['from']}", f"group {f['to']}"): f["weight"] for f in flows["between_subgroups"]
-    }
-    matrix_table = Table(
-        caption="Ties between subgroups (rows: from, columns: to)",
-        header=["From \\ to", *labels],
-        rows=[[r, *(fmt_count(raw.get((r, c), 0)) for c in labels)] for r in labels],
-    )
-    space_table = Table(
-        caption="Replies crossing spaces (the same member active in both)",
-        header=["From space", "To space", "Weight"],
-        rows=[[f["from"], f["to"], fmt_value(f["weight"])] for f in flows["between_spaces"]],
-    )
-    chart_list = []
-    if labels:
-        chart_list.append(
-            Chart(
-                svg=charts.heatmap_chart(
-                    labels,
-                    cells,
-                    chart_id="chart-subgroups",
-                    title="Flows between subgroups",
-                    desc="Rows send, columns receive; a darker cell means more ties. The "
-                    "diagonal holds the ties inside each subgroup.",
-                ),
-                table=matrix_table,
-            )
-        )
-    return Section(
-        id="subgroups",
-        title="Subgroups and the flows between them",
-        explanation=(
-            "Groups of members who talk more among themselves than with the rest. Some "
-            "structure is natural (topics, time zones, projects); subgroups with almost no ties "
-            "between them mean knowledge stays in pockets. The matrix shows how many ties run "
-            "from each subgroup to each other one; its diagonal is the talk inside a subgroup."
-        ),
-        concepts=concepts.pick(*SECTION_CONCEPTS["subgroups"]),
-        charts=chart_list,
-        tables=[group_table, space_table],
-        notes=[] if groups else ["not defined: no subgroups were found"],
-    )
-
-
-def _challenges(result: Mapping[str, Any], concepts: _Concepts) -> Section | None:
+def _challenges(result: Mapping[str, Any], concepts: ConceptIndex) -> Section | None:
     items: Sequence[Mapping[str, Any]] | None = result.get("challenges")
     if not items:
         return None
@@ -820,7 +406,7 @@ def _challenges(result: Mapping[str, Any], concepts: _Concepts) -> Section | Non
                         "yes" if c["flagged"] else "no",
                         fmt_value(c["measure"]),
                         fmt_value(c["threshold"]),
-                        _evidence(c["evidence"]),
+                        evidence_text(c["evidence"]),
                         "; ".join(c["interventions"]),
                     ]
                     for c in items
@@ -830,7 +416,7 @@ def _challenges(result: Mapping[str, Any], concepts: _Concepts) -> Section | Non
     )
 
 
-def _stage(result: Mapping[str, Any], concepts: _Concepts) -> Section | None:
+def _stage(result: Mapping[str, Any], concepts: ConceptIndex) -> Section | None:
     stage = result.get("stage")
     if not stage:
         return None
@@ -854,7 +440,7 @@ def _stage(result: Mapping[str, Any], concepts: _Concepts) -> Section | None:
         facts=[
             (
                 k.replace("_", " ").capitalize(),
-                _evidence(v) if isinstance(v, Mapping) else fmt_value(v),
+                evidence_text(v) if isinstance(v, Mapping) else fmt_value(v),
             )
             for k, v in stage.items()
             if k != "concept"
@@ -871,17 +457,17 @@ def build_report(result: Mapping[str, Any], *, title: str | None = None) -> Repo
         When the document lacks a key of the contract; :func:`render` turns these into a
         :class:`~copkit.community.report.ReportError`.
     """
-    concepts = _Concepts(result["concepts"])
+    concepts = ConceptIndex(result["concepts"])
     sections = [
         _summary(result, concepts),
         _levels(result, concepts),
         _over_time(result, concepts),
         _trajectories(result, concepts),
         _roles(result, concepts),
-        _response(result, concepts),
-        _help(result, concepts),
-        _newcomers(result, concepts),
-        _subgroups(result, concepts),
+        response_section(result, concepts),
+        help_section(result, concepts),
+        newcomers_section(result, concepts),
+        subgroups_section(result, concepts),
     ]
     sections.extend(s for s in (_stage(result, concepts), _challenges(result, concepts)) if s)
     window = result["window"]
