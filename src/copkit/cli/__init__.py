@@ -50,3 +50,6 @@ def main() -> None:
 from copkit.cli import badges  # noqa: E402
 
 badges.register(app)
+from copkit.cli import report  # noqa: E402
+
+report.register(app)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "copkit.attendance",
     "copkit.coursework",
     "copkit.credentials",
+    "copkit.communities",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
@@ -65,6 +66,7 @@ COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.attendance.views.dashboard_panel",
     "copkit.coursework.panels.panel",
     "copkit.credentials.views.panel",
+    "copkit.communities.panels.panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
@@ -72,6 +74,7 @@ COPKIT_NAV: list[tuple[str, str]] = [
     ("Catalog", "academy:catalog"),
     ("Attendance", "attendance:home"),
     ("Coursework", "coursework:home"),
+    ("Communities", "communities:list"),
 ]
 
 # Demo content builders, run in this order by `copkit demo`; each is
@@ -83,6 +86,7 @@ COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.attendance.demo.build",
     "copkit.coursework.demo.build",
     "copkit.credentials.demo.build",
+    "copkit.communities.demo.build",
 ]
 
 MIDDLEWARE = [

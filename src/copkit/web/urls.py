@@ -15,6 +15,7 @@ urlpatterns = [
     path("attendance/", include("copkit.attendance.urls")),
     path("coursework/", include("copkit.coursework.urls")),
     path("badges/", include("copkit.credentials.urls")),
+    path("communities/", include("copkit.communities.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - development only

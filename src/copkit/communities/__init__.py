@@ -1,0 +1,1 @@
+"""A community manager's communities: their activity stores, analyses and reports."""
