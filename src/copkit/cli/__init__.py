@@ -11,11 +11,8 @@ import sys
 import typer
 from rich.console import Console
 
-from copkit.cli import attendance, web
+from copkit.cli import academy, attendance, badges, coursework, report, web
 from copkit.cli import community as community_cli
-from copkit.cli import web
-from copkit.cli import coursework, web
-from copkit.cli import attendance, coursework, web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -26,16 +23,8 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-web.register(app)
-attendance.register(app)
-
-from copkit.cli import academy  # noqa: E402
-
-academy.register(app)
-community_cli.register(app)
-coursework.register(app)
-coursework.register(app)
-attendance.register(app)
+for _module in (web, academy, attendance, coursework, badges, community_cli, report):
+    _module.register(app)
 
 
 def main() -> None:
@@ -45,11 +34,3 @@ def main() -> None:
     except CopkitError as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         sys.exit(1)
-
-
-from copkit.cli import badges  # noqa: E402
-
-badges.register(app)
-from copkit.cli import report  # noqa: E402
-
-report.register(app)

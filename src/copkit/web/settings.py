@@ -63,8 +63,6 @@ COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.academy.panels.panel",
     "copkit.attendance.views.dashboard_panel",
     "copkit.coursework.panels.panel",
-    "copkit.attendance.views.dashboard_panel",
-    "copkit.coursework.panels.panel",
     "copkit.credentials.views.panel",
     "copkit.communities.panels.panel",
 ]
@@ -81,8 +79,6 @@ COPKIT_NAV: list[tuple[str, str]] = [
 # ``build(*, now: datetime, out: Console) -> list[str]`` returning lines to print (logins, URLs).
 COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.academy.demo.build",
-    "copkit.attendance.demo.build",
-    "copkit.coursework.demo.build",
     "copkit.attendance.demo.build",
     "copkit.coursework.demo.build",
     "copkit.credentials.demo.build",
