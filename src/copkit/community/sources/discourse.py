@@ -25,8 +25,9 @@ Mapping
   Q&A topic (``qa_enabled``, the question-answer plugin) or has an accepted answer (the
   solved plugin). Every other post is a ``reply`` whose parent is the post its
   ``reply_to_post_number`` names, else the root; in a question topic a post replying to the
-  root is an ``answer``. A ``reply_to_post_number`` naming a post missing from the stream
-  (deleted) falls back to the root and is counted ("reply target missing").
+  root is an ``answer`` (unless the asker wrote it). A ``reply_to_post_number`` naming a
+  post missing from the stream (deleted) falls back to the root and is counted ("reply
+  target missing").
 - Posts of ``post_type`` 2 and 3 (moderator and small actions: "closed", "pinned") and posts
   with ``deleted_at`` set are skipped, counted by reason.
 - An accepted answer (a post with ``accepted_answer: true``, or the topic's
@@ -332,7 +333,7 @@ class _State:
                         self.sink.skipped("reply target missing: attached to the topic's root")
                     else:
                         parent, to_root = found[0], False
-                kind = "answer" if is_question and to_root else "reply"
+                kind = "answer" if is_question and to_root and actor != asker else "reply"
                 self.sink.activity(
                     activity=activity,
                     actor=actor,
