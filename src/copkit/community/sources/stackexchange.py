@@ -320,6 +320,7 @@ class _DumpReader:
         # question id -> (asker, space); answer id -> question id
         self.questions: dict[int, tuple[str, str | None]] = {}
         self.answers: dict[int, int] = {}
+        self.comments: set[int] = set()
         self.accepted: dict[int, int] = {}  # answer id -> question id (AcceptedAnswerId)
         self.accept_votes: dict[int, datetime] = {}  # answer id -> accept vote date
 
@@ -356,6 +357,9 @@ class _DumpReader:
         for row in _rows(path):
             user = _int(path, row, "Id")
             joined = _when(path, row, "CreationDate") if row.get("CreationDate") else None
+            if user in self.users:
+                self.sink.skipped("duplicate user Id")
+                continue
             self.users.add(user)
             self.sink.member(
                 user=str(user),
@@ -414,6 +418,9 @@ class _DumpReader:
             kind = row.get("PostTypeId")
             if kind == "1":
                 post = _int(path, row, "Id")
+                if post in self.questions or post in self.answers:
+                    sink.skipped("duplicate post Id")
+                    continue
                 created = _when(path, row, "CreationDate")
                 actor = self._actor(path, row, "OwnerUserId", "OwnerDisplayName")
                 tags = _tags(row.get("Tags"))
@@ -436,6 +443,9 @@ class _DumpReader:
                 )
             elif kind == "2":
                 post = _int(path, row, "Id")
+                if post in self.questions or post in self.answers:
+                    sink.skipped("duplicate post Id")
+                    continue
                 created = _when(path, row, "CreationDate")
                 question = _int(path, row, "ParentId")
                 found = self.questions.get(question)
@@ -482,12 +492,16 @@ class _DumpReader:
         sink = self.sink
         for row in _rows(path):
             comment = _int(path, row, "Id")
+            if comment in self.comments:
+                sink.skipped("duplicate comment Id")
+                continue
             post = _int(path, row, "PostId")
             created = _when(path, row, "CreationDate")
             question = post if post in self.questions else self.answers.get(post)
             if question is None:
                 sink.skipped("comment on a post that is not an imported question or answer")
                 continue
+            self.comments.add(comment)
             actor = self._actor(path, row, "UserId", "UserDisplayName")
             sink.activity(
                 activity=f"c{comment}",
