@@ -11,6 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
+from copkit.cli import community as community_cli
 from copkit.cli import web
 from copkit.errors import CopkitError
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 web.register(app)
+community_cli.register(app)
 
 
 def main() -> None:

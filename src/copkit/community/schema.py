@@ -21,6 +21,7 @@ from typing import Final
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "BOOKKEEPING_TABLES",
     "DDL",
     "INTERACTION_KINDS",
     "SCHEMA_VERSION",
@@ -35,6 +36,7 @@ INTERACTION_KINDS: Final = ("reply", "answer", "accept", "mention", "reaction")
 SPACE_KINDS: Final = ("channel", "category", "list", "tag", "repository", "site", "space")
 
 TABLES: Final = ("members", "identities", "spaces", "activities", "interactions")
+BOOKKEEPING_TABLES: Final = ("meta", "imports", "import_skips", "merges", "merge_moves")
 
 DDL: Final = """
 CREATE TABLE IF NOT EXISTS members (
@@ -77,10 +79,51 @@ CREATE TABLE IF NOT EXISTS activities (
     text         VARCHAR                 -- only with --keep-text
 );
 CREATE TABLE IF NOT EXISTS interactions (
+    interaction_id VARCHAR PRIMARY KEY,  -- stable: re-importing adds nothing
     from_member  VARCHAR NOT NULL,
     to_member    VARCHAR NOT NULL,
     activity_id  VARCHAR NOT NULL,
     kind         VARCHAR NOT NULL,
     created_at   TIMESTAMPTZ NOT NULL
+);
+-- Bookkeeping: the store's own metadata, the import log and the identity-merge log.
+CREATE TABLE IF NOT EXISTS meta (
+    key    VARCHAR PRIMARY KEY,          -- schema_version, pseudonym_key, created_at
+    value  VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS imports (
+    import_id     INTEGER PRIMARY KEY,
+    started_at    TIMESTAMPTZ NOT NULL,
+    finished_at   TIMESTAMPTZ NOT NULL,
+    source        VARCHAR NOT NULL,
+    origin        VARCHAR NOT NULL,
+    path          VARCHAR NOT NULL,
+    keep_text     BOOLEAN NOT NULL,
+    real_names    BOOLEAN NOT NULL,
+    read_activities     BIGINT NOT NULL,
+    added_activities    BIGINT NOT NULL,
+    added_members       BIGINT NOT NULL,
+    added_interactions  BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS import_skips (
+    import_id  INTEGER NOT NULL,
+    reason     VARCHAR NOT NULL,         -- e.g. 'duplicate', 'already imported', 'channel_leave'
+    count      BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS merges (
+    merge_id      INTEGER PRIMARY KEY,
+    from_member   VARCHAR NOT NULL,      -- the member that disappeared into into_member
+    into_member   VARCHAR NOT NULL,
+    reason        VARCHAR NOT NULL,
+    confidence    DOUBLE,
+    merged_at     TIMESTAMPTZ NOT NULL,
+    unmerged_at   TIMESTAMPTZ,           -- set when undone
+    member_row    VARCHAR NOT NULL       -- the removed members row as JSON, restored on unmerge
+);
+CREATE TABLE IF NOT EXISTS merge_moves (
+    merge_id  INTEGER NOT NULL,
+    tbl       VARCHAR NOT NULL,          -- identities, activities or interactions
+    col       VARCHAR NOT NULL,          -- the column rewritten from from_member to into_member
+    row_key   VARCHAR NOT NULL           -- identity key, activity_id or interaction_id
 );
 """

@@ -1,1 +1,63 @@
-"""Readers of community exports: one module per format, each documenting its mapping."""
+"""Readers of community exports: one module per format, each documenting its mapping.
+
+:data:`READERS` names each reader's module (imported only when used); :func:`reader_for`
+picks the reader for a path, by ``--format`` or by detection in the order of :data:`READERS`.
+A reader module exposes ``READER`` (see :class:`~copkit.community.sources.base.Reader`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Final, cast
+
+from copkit.community.errors import ImportFormatError
+from copkit.community.sources.base import Reader
+
+__all__ = ["EXPECTED", "READERS", "load_reader", "reader_for"]
+
+READERS: Final[dict[str, str]] = {
+    "slack": "copkit.community.sources.slack",
+    "mbox": "copkit.community.sources.mbox",
+    "csv": "copkit.community.sources.csv",
+}
+"""Reader name -> module. Detection tries them in this order."""
+
+EXPECTED: Final[dict[str, str]] = {
+    "slack": "a Slack export: a .zip or folder with users.json, channels.json and one folder "
+    "per channel of YYYY-MM-DD.json files",
+    "mbox": "a mailing-list archive: an mbox file (starting with a 'From ' line) or a folder "
+    "of them",
+    "csv": "a .csv file (or a folder of them) with columns activity_id, author, created_at",
+}
+"""What each reader expects, for the message about an unknown layout."""
+
+
+def load_reader(name: str) -> Reader:
+    """The reader called ``name``."""
+    if name not in READERS:
+        raise ImportFormatError(f"Unknown format {name!r}; known formats: {', '.join(READERS)}.")
+    module = importlib.import_module(READERS[name])
+    return cast(Reader, module.READER)
+
+
+def reader_for(path: Path, format: str | None = None) -> Reader:  # noqa: A002
+    """The reader for ``path``: the one named ``format``, or the first that detects it."""
+    if not path.exists():
+        raise ImportFormatError(f"{path}: no such file or folder.")
+    if path.is_dir() and not any(path.iterdir()):
+        raise ImportFormatError(f"{path}: the folder is empty; expected an export in it.")
+    if format is not None:
+        reader = load_reader(format)
+        if not reader.detect(path):
+            raise ImportFormatError(
+                f"{path}: does not look like a {format} export; expected "
+                f"{EXPECTED.get(format, 'that format')}. Try without --format to detect it."
+            )
+        return reader
+    for name in READERS:
+        reader = load_reader(name)
+        if reader.detect(path):
+            return reader
+    expected = "; or ".join(f"{EXPECTED.get(n, n)} ({n})" for n in READERS)
+    raise ImportFormatError(f"{path}: unknown export layout. Expected {expected}.")

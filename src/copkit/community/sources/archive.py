@@ -1,0 +1,142 @@
+"""Safe access to an export that is either a folder or a ``.zip`` archive.
+
+A zip is hostile until proven otherwise: entry names with ``..`` or an absolute path are
+refused, and so are archives whose entries would unpack to more than :data:`MAX_TOTAL_BYTES`
+or compress better than :data:`MAX_RATIO` to 1 (zip bombs). Sizes are checked against the
+bytes actually read, not only against what the archive's directory claims.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from copkit.community.errors import ImportFormatError
+
+__all__ = ["MAX_ENTRY_BYTES", "MAX_RATIO", "MAX_TOTAL_BYTES", "ExportFiles"]
+
+MAX_TOTAL_BYTES: Final = 16 * 1024**3
+"""Largest total unpacked size of a zip export (16 GiB)."""
+MAX_ENTRY_BYTES: Final = 2 * 1024**3
+"""Largest unpacked size of one entry (2 GiB)."""
+MAX_RATIO: Final = 200
+"""Largest compression ratio of an entry bigger than 1 MiB."""
+
+
+class ExportFiles:
+    """The files of a folder or of a zip archive, by POSIX relative name.
+
+    A zip whose entries all sit in one top-level folder is read as if that folder were the
+    root, as Slack and some other tools produce.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._prefix = ""
+        self._names: list[str]
+        if path.is_dir():
+            self._names = sorted(
+                p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()
+            )
+        elif path.is_file() and zipfile.is_zipfile(path):
+            try:
+                self._zip = zipfile.ZipFile(path)
+                infos = self._zip.infolist()
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise ImportFormatError(f"{path}: not a readable zip archive ({exc}).") from exc
+            self._check(infos)
+            names = [i.filename for i in infos if not i.is_dir()]
+            tops = {n.split("/", 1)[0] for n in names}
+            if len(tops) == 1 and all("/" in n for n in names):
+                self._prefix = tops.pop() + "/"
+            self._names = sorted(n[len(self._prefix) :] for n in names)
+        elif path.exists():
+            raise ImportFormatError(f"{path}: expected a folder or a .zip archive.")
+        else:
+            raise ImportFormatError(f"{path}: no such file or folder.")
+
+    def _check(self, infos: list[zipfile.ZipInfo]) -> None:
+        total = 0
+        for info in infos:
+            name = info.filename
+            parts = PurePosixPath(name.replace("\\", "/")).parts
+            if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                raise ImportFormatError(
+                    f"{self.path}: zip entry {name!r} points outside the archive; refusing it."
+                )
+            if info.file_size > MAX_ENTRY_BYTES:
+                raise ImportFormatError(
+                    f"{self.path}: zip entry {name!r} unpacks to {info.file_size} bytes, more than "
+                    f"the limit of {MAX_ENTRY_BYTES}; unpack it yourself if you trust it."
+                )
+            if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise ImportFormatError(
+                    f"{self.path}: zip entry {name!r} compresses {info.file_size} bytes into "
+                    f"{info.compress_size} (a zip bomb?); refusing it."
+                )
+            total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise ImportFormatError(
+                f"{self.path}: the archive unpacks to {total} bytes, more than the limit of "
+                f"{MAX_TOTAL_BYTES}."
+            )
+
+    def close(self) -> None:
+        """Close the archive (folders need nothing)."""
+        if self._zip is not None:
+            self._zip.close()
+
+    def __enter__(self) -> ExportFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def names(self) -> list[str]:
+        """Every file, as a relative POSIX name, sorted."""
+        return self._names
+
+    def exists(self, name: str) -> bool:
+        """True when the file ``name`` is in the export."""
+        return name in self._names_set
+
+    @property
+    def _names_set(self) -> set[str]:
+        cached: set[str] | None = getattr(self, "_set", None)
+        if cached is None:
+            cached = set(self._names)
+            self._set = cached
+        return cached
+
+    def where(self, name: str) -> str:
+        """How to name ``name`` in an error message."""
+        if self._zip is not None:
+            return f"{self.path} (member {self._prefix}{name})"
+        return str(self.path / name)
+
+    def read_bytes(self, name: str) -> bytes:
+        """The content of ``name``, bounded by the zip limits."""
+        if self._zip is None:
+            try:
+                return (self.path / name).read_bytes()
+            except OSError as exc:
+                raise ImportFormatError(f"{self.where(name)}: cannot be read ({exc}).") from exc
+        try:
+            info = self._zip.getinfo(self._prefix + name)
+            with self._zip.open(info) as handle:
+                data = handle.read(min(info.file_size, MAX_ENTRY_BYTES) + 1)
+        except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
+            raise ImportFormatError(f"{self.where(name)}: cannot be read ({exc}).") from exc
+        if len(data) > info.file_size:
+            raise ImportFormatError(
+                f"{self.where(name)}: unpacks to more bytes than the archive declares; refusing it."
+            )
+        return data
+
+    def iter_names(self, suffix: str = "") -> Iterator[str]:
+        """The names ending with ``suffix``."""
+        return (n for n in self._names if n.endswith(suffix))

@@ -1,0 +1,346 @@
+"""Mailing-list reader: an mbox file (mboxo or mboxrd) or a folder of them.
+
+The file is streamed in large binary chunks and split at ``From `` separator lines that start
+the file or follow a blank line; only the headers copkit needs are decoded, and the body only
+as far as finding its first ``text/plain`` part (for the length, and the text when kept).
+
+Mapping
+-------
+- The list is the origin and one space of kind ``list``: ``List-Id`` (else the ``List-Post``
+  address, else the file or folder name).
+- Each message is an activity whose source id is its ``Message-ID`` (a message without one
+  gets ``no-id:<hash of its headers>``). A message seen twice (same Message-ID, in one file or
+  across files) is dropped and counted as ``duplicate``.
+- Parent: the first id in ``In-Reply-To``, else the last in ``References``. Thread: the first id
+  in ``References``, else the parent's thread, else the message itself. A message with a
+  parent is a ``reply``, otherwise a ``post``; a post ``is_question`` when its subject has ``?``.
+- Actor: the ``From`` address, lower-cased, with its display name. When a list rewrote the
+  sender for DMARC (``"Name via List" <list@host>``), the person is recovered from
+  ``X-Original-From``, else from ``Reply-To``; when neither names another address, the actor
+  is the display name before " via ".
+- Time: ``Date`` (a date without zone is UTC); when it is unreadable, the ``From `` line's date.
+  A message with neither is skipped as ``no usable date``.
+- Encodings: RFC 2047 encoded words are decoded; raw 8-bit headers are read as UTF-8, falling
+  back to Latin-1; body text uses its declared charset, unknown charsets and bad bytes
+  falling back to UTF-8 with U+FFFD replacement characters. None of this stops an import.
+- Files in a folder that do not start like an mbox are skipped as ``not an mbox file``.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from copkit.community.errors import ImportFormatError
+from copkit.community.sources.base import Sink
+
+__all__ = ["READER", "MboxReader"]
+
+_CHUNK: Final = 16 * 1024 * 1024
+_HEADER_END: Final = re.compile(rb"\r?\n\r?\n")
+_WANTED: Final = re.compile(
+    rb"(?im)^(message-id|in-reply-to|references|from|reply-to|x-original-from|date|subject|"
+    rb"content-type|content-transfer-encoding|list-id|list-post)[ \t]*:[ \t]*"
+    rb"(.*(?:\r?\n[ \t].*)*)"
+)
+_PART_HEADERS: Final = re.compile(
+    rb"(?im)^(content-type|content-transfer-encoding)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)"
+)
+_MSGID: Final = re.compile(r"<([^<>\s]+)>")
+_VIA: Final = re.compile(r"^\s*\"?(?P<name>.+?)\s+via\s+[^<>]+?\"?\s*$", re.IGNORECASE)
+_PARAM: Final = re.compile(r"""(?i);\s*([a-z0-9*_-]+)\s*=\s*(?:"([^"]*)"|([^;\s]*))""")
+_FROM_LINE_DATE: Final = re.compile(rb"^From \S+\s+(.+?)\s*$")
+_HEAD_SAMPLE: Final = 512 * 1024
+
+
+def _text(raw: bytes) -> str:
+    """Header bytes as text: UTF-8, falling back to Latin-1; RFC 2047 words decoded."""
+    try:
+        value = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        value = raw.decode("latin-1")
+    value = " ".join(value.split())
+    if "=?" in value:
+        with contextlib.suppress(HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+            value = str(make_header(decode_header(value)))
+    return value
+
+
+def _headers(head: bytes, pattern: re.Pattern[bytes] = _WANTED) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for match in pattern.finditer(head):
+        name = match.group(1).lower().decode("ascii")
+        if name not in found:
+            found[name] = match.group(2).rstrip(b"\r")
+    return found
+
+
+def _content_type(raw: bytes | None) -> tuple[str, dict[str, str]]:
+    if raw is None:
+        return "text/plain", {}
+    value = _text(raw)
+    kind = value.split(";", 1)[0].strip().lower() or "text/plain"
+    params = {m.group(1).lower(): m.group(2) or m.group(3) or "" for m in _PARAM.finditer(value)}
+    return kind, params
+
+
+def _decode_body(body: bytes, encoding: bytes | None, charset: str) -> str:
+    transfer = (encoding or b"").strip().lower()
+    try:
+        if transfer == b"base64":
+            body = binascii.a2b_base64(body)
+        elif transfer == b"quoted-printable":
+            body = binascii.a2b_qp(body)
+    except (binascii.Error, ValueError):
+        pass
+    try:
+        return body.decode(charset or "utf-8", "replace")
+    except LookupError:
+        return body.decode("utf-8", "replace")
+
+
+def _plain(headers: dict[str, bytes], body: bytes, depth: int = 0) -> str | None:
+    """The first text/plain part of a message body (None when it has none)."""
+    kind, params = _content_type(headers.get("content-type"))
+    if kind.startswith("multipart/") and params.get("boundary") and depth < 8:
+        delimiter = b"--" + params["boundary"].encode("latin-1", "replace")
+        for part in body.split(delimiter)[1:]:
+            if part.startswith(b"--"):
+                break
+            split = _HEADER_END.search(part)
+            if split is None:
+                continue
+            found = _plain(
+                _headers(part[: split.start()], _PART_HEADERS), part[split.end() :], depth + 1
+            )
+            if found is not None:
+                return found
+        return None
+    if kind == "text/plain":
+        return _decode_body(
+            body, headers.get("content-transfer-encoding"), params.get("charset", "")
+        )
+    return None
+
+
+def _separators(data: bytes) -> Iterator[tuple[int, int]]:
+    """(end of the previous message, start of the next) for each separator in ``data``."""
+    pos = data.find(b"\nFrom ")
+    while pos >= 0:
+        if data[pos - 1 : pos] == b"\n":
+            yield pos - 1, pos + 1
+        elif data[pos - 3 : pos] == b"\r\n\r":
+            yield pos - 3, pos + 1
+        pos = data.find(b"\nFrom ", pos + 6)
+
+
+def _messages(handle: BinaryIO) -> Iterator[bytes]:
+    """The raw messages of an mbox stream, each starting with its ``From `` line."""
+    rest = b""
+    while True:
+        chunk = handle.read(_CHUNK)
+        if not chunk:
+            break
+        data = rest + chunk if rest else chunk
+        start = 0
+        for end, begin in _separators(data):
+            if end > start:
+                yield data[start:end]
+            start = begin
+        rest = data[start:]
+    if rest.strip():
+        yield rest
+
+
+def _is_mbox(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(5)
+    except OSError:
+        return False
+    return head == b"From "
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    return [path]
+
+
+_SIMPLE_ADDRESS: Final = re.compile(r'^\s*"?([^"<>,]*?)"?\s*<([^<>@\s,]+@[^<>\s,]+)>\s*$')
+
+
+def _address(raw: bytes | None) -> tuple[str, str]:
+    """(display name, lower-cased address) of a header; empty strings when absent."""
+    if raw is None:
+        return "", ""
+    value = _text(raw)
+    simple = _SIMPLE_ADDRESS.match(value)
+    if simple:
+        return simple.group(1).strip(), simple.group(2).strip().lower()
+    pairs = getaddresses([value])
+    if not pairs:
+        return "", ""
+    name, address = pairs[0]
+    return name.strip(), address.strip().lower()
+
+
+class MboxReader:
+    """Reads mailing-list archives in mbox format (see the module docstring)."""
+
+    name = "mbox"
+
+    def detect(self, path: Path) -> bool:
+        """A file starting with ``From ``, or a folder holding at least one."""
+        if path.is_dir():
+            return any(_is_mbox(p) for p in _files(path)[:50])
+        return _is_mbox(path)
+
+    def origin(self, path: Path) -> str:
+        """The list: its List-Id, else its List-Post address, else the file or folder name."""
+        for file in _files(path):
+            if not _is_mbox(file):
+                continue
+            with file.open("rb") as handle:
+                sample = handle.read(_HEAD_SAMPLE)
+            split = _HEADER_END.search(sample)
+            head = sample[: split.start()] if split else sample
+            found = _headers(head)
+            if "list-id" in found:
+                ids: list[str] = re.findall(r"<([^<>]+)>", _text(found["list-id"]))
+                if ids:
+                    return "list " + ids[0].strip().lower()
+            if "list-post" in found:
+                match = re.search(r"mailto:([^>\s]+)", _text(found["list-post"]), re.IGNORECASE)
+                if match:
+                    return "list " + match.group(1).lower()
+            break
+        return "list " + (path.name if path.is_dir() else path.stem)
+
+    def read(self, path: Path, sink: Sink) -> None:
+        """Read every message into ``sink``."""
+        origin = self.origin(path)
+        sink.space(space=origin, name=origin.removeprefix("list "), kind="list")
+        run = _Run(sink, origin)
+        files = _files(path)
+        if not files:
+            raise ImportFormatError(f"{path}: the folder is empty; expected mbox files.")
+        for file in files:
+            if not _is_mbox(file):
+                if path.is_dir():
+                    sink.skipped("not an mbox file")
+                    continue
+                raise ImportFormatError(f"{file}: not an mbox file (it must start with 'From ').")
+            try:
+                with file.open("rb") as handle:
+                    for raw in _messages(handle):
+                        run.message(raw, file)
+            except OSError as exc:
+                raise ImportFormatError(f"{file}: cannot be read ({exc}).") from exc
+
+
+class _Run:
+    def __init__(self, sink: Sink, origin: str) -> None:
+        self.sink = sink
+        self.space = origin
+        self.seen: set[str] = set()
+        self.threads: dict[str, str] = {}
+
+    def message(self, raw: bytes, file: Path) -> None:
+        line_end = raw.find(b"\n")
+        from_line = raw[:line_end] if line_end >= 0 else raw
+        rest = raw[line_end + 1 :] if line_end >= 0 else b""
+        split = _HEADER_END.search(rest)
+        head, body = (rest[: split.start()], rest[split.end() :]) if split else (rest, b"")
+        headers = _headers(head)
+        ids = _MSGID.findall(_text(headers["message-id"])) if "message-id" in headers else []
+        own = ids[0] if ids else "no-id:" + hashlib.sha256(head).hexdigest()[:32]
+        if own in self.seen:
+            self.sink.skipped("duplicate")
+            return
+        when = self._when(headers.get("date"), from_line)
+        if when is None:
+            self.sink.skipped("no usable date")
+            return
+        self.seen.add(own)
+        replied = _MSGID.findall(_text(headers["in-reply-to"])) if "in-reply-to" in headers else []
+        refs = _MSGID.findall(_text(headers["references"])) if "references" in headers else []
+        refs = [r for r in refs if r != own]
+        parent = replied[0] if replied and replied[0] != own else (refs[-1] if refs else None)
+        if parent is None:
+            thread = own
+        elif refs:
+            thread = refs[0]
+        else:
+            thread = self.threads.get(parent, parent)
+        self.threads[own] = thread
+        user, name, address = self._actor(headers)
+        if not user:
+            self.sink.skipped("no sender")
+            return
+        self.sink.member(user=user, name=name or None, email=address or None)
+        subject = _text(headers["subject"]) if "subject" in headers else ""
+        text = _plain(headers, body)
+        if text is not None and ">From " in text:
+            text = re.sub(r"(?m)^>(>*From )", r"\1", text)
+        self.sink.activity(
+            activity=own,
+            actor=user,
+            created_at=when,
+            kind="reply" if parent else "post",
+            space=self.space,
+            thread=thread,
+            parent=parent,
+            is_question=parent is None and "?" in subject,
+            text=text,
+        )
+
+    @staticmethod
+    def _when(raw: bytes | None, from_line: bytes) -> datetime | None:
+        candidates: list[str] = []
+        if raw is not None:
+            candidates.append(_text(raw))
+        match = _FROM_LINE_DATE.match(from_line.rstrip(b"\r"))
+        if match:
+            candidates.append(match.group(1).decode("latin-1"))
+        for candidate in candidates:
+            try:
+                when = parsedate_to_datetime(candidate)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                try:
+                    when = datetime.strptime(candidate, "%a %b %d %H:%M:%S %Y")  # noqa: DTZ007
+                except ValueError:
+                    continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            try:
+                return when.astimezone(UTC)
+            except (OverflowError, ValueError):
+                continue
+        return None
+
+    @staticmethod
+    def _actor(headers: dict[str, bytes]) -> tuple[str, str, str]:
+        """(source user id, display name, e-mail address) of the person who wrote."""
+        name, address = _address(headers.get("from"))
+        via = _VIA.match(name) if name else None
+        if via is None:
+            return (address or name.lower()), name, address
+        real_name = via.group("name").strip().strip('"')
+        for header in ("x-original-from", "reply-to"):
+            other_name, other = _address(headers.get(header))
+            if other and other != address:
+                return other, other_name or real_name, other
+        return real_name.lower(), real_name, ""
+
+
+READER: Final = MboxReader()

@@ -1,0 +1,286 @@
+"""Slack export reader: the standard workspace export, as a ``.zip`` or an unpacked folder.
+
+Layout: ``users.json``, ``channels.json`` (also ``groups.json``, ``mpims.json``, ``dms.json``
+when present) and one folder per conversation holding ``YYYY-MM-DD.json`` day files, each a
+JSON list of messages.
+
+Mapping
+-------
+- ``users.json`` -> members: ``id`` is the source user id; ``profile.real_name`` (or
+  ``real_name``) the name; ``name`` the handle; ``profile.email`` the e-mail when the export has
+  it; ``is_bot`` (and the ``USLACKBOT`` user) marks bots; ``is_admin``/``is_owner``/
+  ``is_primary_owner``/``is_restricted`` become ``source_roles``. A user who posts but is
+  missing from ``users.json`` is taken from the message's ``user_profile``.
+- Every channel *folder* is a space of kind ``channel`` named after the folder (channels.json
+  may list fewer channels than there are folders); its creator comes from channels.json.
+- A message is an activity whose source id is ``<folder>/<ts>``. ``thread_ts`` different from
+  ``ts`` makes it a ``reply`` whose parent and thread are the root ``<folder>/<thread_ts>``
+  (Slack threads are flat); otherwise it is a ``post`` (a thread root). Older exports without
+  ``thread_ts`` give posts only. A root post ``is_question`` when its text contains ``?``.
+- ``subtype`` ``channel_join``/``group_join`` -> a ``join`` activity. ``bot_message`` or a
+  ``bot_id`` -> an activity by a bot member (``user``, else ``bot_id``), flagged ``is_bot``.
+  Other housekeeping subtypes (``channel_leave``, ``channel_topic``, ``channel_purpose``,
+  ``channel_name``, ``channel_archive``, ``tombstone``, ``bot_add``, ...) are skipped and
+  counted by subtype. ``thread_broadcast``, ``me_message``, ``file_share`` are ordinary messages.
+- ``reactions[].users`` -> one ``reaction`` interaction from each reacting user to the author
+  (Slack lists at most 50 users per reaction; the export says no more).
+- ``<@U…>`` in the text and ``user`` elements in ``blocks`` -> ``mention`` interactions from
+  the author to each person named, once per message and person.
+- ``files``: attached files count as part of the message; their names are not stored.
+- Day files that are not JSON lists of messages (``canvas_in_the_conversation.json``) are
+  skipped. Truncated or invalid JSON is an error naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from copkit.community.errors import ImportFormatError
+from copkit.community.sources.archive import ExportFiles
+from copkit.community.sources.base import Sink
+
+__all__ = ["READER", "SlackReader"]
+
+_DAY_FILE: Final = re.compile(r"^([^/]+)/(\d{4}-\d{2}-\d{2})\.json$")
+_MENTION: Final = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_JOINS: Final = frozenset({"channel_join", "group_join"})
+_MESSAGES: Final = frozenset(
+    {None, "bot_message", "thread_broadcast", "me_message", "file_share", "reply_broadcast"}
+)
+_CHANNEL_LISTS: Final = ("channels.json", "groups.json", "mpims.json", "dms.json")
+_ROLES: Final = {
+    "is_admin": "admin",
+    "is_owner": "owner",
+    "is_primary_owner": "primary_owner",
+    "is_restricted": "guest",
+    "is_ultra_restricted": "single_channel_guest",
+}
+
+
+def _load(files: ExportFiles, name: str) -> Any:
+    data = files.read_bytes(name)
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{files.where(name)}: not UTF-8 JSON ({exc}).") from exc
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{files.where(name)}: invalid or truncated JSON at line {exc.lineno}, column "
+            f"{exc.colno}: {exc.msg}."
+        ) from exc
+
+
+def _ts(value: object, where: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise ImportFormatError(f"{where}: ts {value!r} is not a Slack timestamp.") from exc
+
+
+def _block_users(blocks: object) -> Iterator[str]:
+    stack: list[object] = [blocks]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "user" and isinstance(item.get("user_id"), str):
+                yield item["user_id"]
+            for value in item.values():
+                if isinstance(value, list | dict):
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class SlackReader:
+    """Reads a Slack workspace export (see the module docstring for the mapping)."""
+
+    name = "slack"
+
+    def detect(self, path: Path) -> bool:
+        """A folder or zip with ``users.json`` and ``channels.json``."""
+        if path.is_dir():
+            return (path / "users.json").is_file() and (path / "channels.json").is_file()
+        if path.suffix.lower() != ".zip":
+            return False
+        try:
+            with ExportFiles(path) as files:
+                return files.exists("users.json") and files.exists("channels.json")
+        except ImportFormatError:
+            return True  # a hostile zip: let read() say why
+
+    def origin(self, path: Path) -> str:
+        """The workspace: ``slack team <team_id>`` from users.json (stable across exports)."""
+        with ExportFiles(path) as files:
+            if not files.exists("users.json"):
+                raise ImportFormatError(f"{files.where('users.json')}: missing; {_EXPECTED}")
+            users = _load(files, "users.json")
+        teams: dict[str, int] = {}
+        if isinstance(users, list):
+            for user in users:
+                if isinstance(user, dict) and isinstance(user.get("team_id"), str):
+                    teams[user["team_id"]] = teams.get(user["team_id"], 0) + 1
+        if teams:
+            return "slack team " + max(sorted(teams), key=lambda t: teams[t])
+        return "slack export " + path.stem
+
+    def read(self, path: Path, sink: Sink) -> None:
+        """Read the export into ``sink``."""
+        with ExportFiles(path) as files:
+            _Run(files, sink).run()
+
+
+_EXPECTED: Final = (
+    "a Slack export has users.json, channels.json and one folder per channel of "
+    "YYYY-MM-DD.json files."
+)
+
+
+class _Run:
+    def __init__(self, files: ExportFiles, sink: Sink) -> None:
+        self.files = files
+        self.sink = sink
+        self.known: set[str] = set()
+
+    def run(self) -> None:
+        files = self.files
+        for required in ("users.json", "channels.json"):
+            if not files.exists(required):
+                raise ImportFormatError(f"{files.where(required)}: missing; {_EXPECTED}")
+        self._users(_load(files, "users.json"))
+        creators: dict[str, str] = {}
+        for listing in _CHANNEL_LISTS:
+            if files.exists(listing):
+                channels = _load(files, listing)
+                if not isinstance(channels, list):
+                    raise ImportFormatError(f"{files.where(listing)}: expected a JSON list.")
+                for channel in channels:
+                    if isinstance(channel, dict) and isinstance(channel.get("name"), str):
+                        creator = channel.get("creator")
+                        if isinstance(creator, str) and creator:
+                            creators[channel["name"]] = creator
+        days: dict[str, list[str]] = {}
+        for name in files.names:
+            match = _DAY_FILE.match(name)
+            if match:
+                days.setdefault(match.group(1), []).append(name)
+        if not days:
+            raise ImportFormatError(f"{files.path}: no channel day files; {_EXPECTED}")
+        for folder in sorted(days):
+            self.sink.space(
+                space=folder, name=folder, kind="channel", created_by=creators.get(folder)
+            )
+            for day in sorted(days[folder]):
+                self._day(folder, day)
+
+    def _users(self, users: object) -> None:
+        if not isinstance(users, list):
+            raise ImportFormatError(f"{self.files.where('users.json')}: expected a JSON list.")
+        for user in users:
+            if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+                continue
+            profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+            assert isinstance(profile, dict)
+            self.sink.member(
+                user=user["id"],
+                name=profile.get("real_name") or user.get("real_name") or None,
+                handle=user.get("name") or profile.get("display_name") or None,
+                email=profile.get("email") or None,
+                is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+                roles=tuple(role for flag, role in _ROLES.items() if user.get(flag)),
+            )
+            self.known.add(user["id"])
+
+    def _day(self, folder: str, day: str) -> None:
+        messages = _load(self.files, day)
+        if not isinstance(messages, list):
+            raise ImportFormatError(f"{self.files.where(day)}: expected a JSON list of messages.")
+        sink = self.sink
+        for message in messages:
+            if not isinstance(message, dict) or "ts" not in message:
+                sink.skipped("not a message")
+                continue
+            subtype = message.get("subtype")
+            ts = message["ts"]
+            when = _ts(ts, self.files.where(day))
+            user = message.get("user")
+            is_bot = subtype == "bot_message" or "bot_id" in message
+            if not isinstance(user, str) or not user:
+                bot = message.get("bot_id")
+                user = bot if isinstance(bot, str) and bot else None
+            if subtype in _JOINS:
+                if user is None:
+                    sink.skipped("join without a user")
+                    continue
+                self._member(user, message, is_bot=False)
+                sink.activity(
+                    activity=f"{folder}/{ts}", actor=user, created_at=when, kind="join",
+                    space=folder,
+                )  # fmt: skip
+                continue
+            if subtype not in _MESSAGES:
+                sink.skipped(str(subtype))
+                continue
+            if user is None:
+                sink.skipped("message without a user")
+                continue
+            self._member(user, message, is_bot=is_bot)
+            text = message.get("text") if isinstance(message.get("text"), str) else ""
+            assert isinstance(text, str)
+            own = f"{folder}/{ts}"
+            thread_ts = message.get("thread_ts")
+            if thread_ts is not None and str(thread_ts) != str(ts):
+                root = f"{folder}/{thread_ts}"
+                sink.activity(
+                    activity=own, actor=user, created_at=when, kind="reply", space=folder,
+                    thread=root, parent=root, text=text,
+                )  # fmt: skip
+            else:
+                sink.activity(
+                    activity=own, actor=user, created_at=when, kind="post", space=folder,
+                    is_question="?" in text, text=text,
+                )  # fmt: skip
+            mentioned = set(_MENTION.findall(text)) if "<@" in text else set()
+            blocks = message.get("blocks")
+            if blocks:
+                mentioned.update(_block_users(blocks))
+            for target in sorted(mentioned):
+                sink.interaction(
+                    actor=user, target=target, activity=own, kind="mention", created_at=when
+                )
+            reactions = message.get("reactions")
+            if isinstance(reactions, list):
+                for reaction in reactions:
+                    users = reaction.get("users") if isinstance(reaction, dict) else None
+                    if not isinstance(users, list):
+                        continue
+                    for reactor in users:
+                        if isinstance(reactor, str) and reactor:
+                            sink.interaction(
+                                actor=reactor, target=user, activity=own, kind="reaction",
+                                created_at=when,
+                            )  # fmt: skip
+
+    def _member(self, user: str, message: dict[str, Any], *, is_bot: bool) -> None:
+        if user in self.known and not is_bot:
+            return
+        profile = message.get("user_profile")
+        if isinstance(profile, dict):
+            self.sink.member(
+                user=user,
+                name=profile.get("real_name") or None,
+                handle=profile.get("name") or profile.get("display_name") or None,
+                is_bot=is_bot,
+            )
+        else:
+            name = message.get("username")
+            self.sink.member(user=user, name=name if isinstance(name, str) else None, is_bot=is_bot)
+        if not is_bot:
+            self.known.add(user)
+
+
+READER: Final = SlackReader()
