@@ -28,8 +28,10 @@ Mapping
   root is an ``answer`` (unless the asker wrote it). A ``reply_to_post_number`` naming a
   post missing from the stream (deleted) falls back to the root and is counted ("reply
   target missing").
-- Posts of ``post_type`` 2 and 3 (moderator and small actions: "closed", "pinned") and posts
-  with ``deleted_at`` set are skipped, counted by reason.
+- Posts of ``post_type`` 2 and 3 (moderator and small actions: "closed", "pinned"), posts
+  with ``deleted_at`` set, and a second post with an id or ``post_number`` already seen are
+  skipped, counted by reason; so are all posts of a topic whose first post is missing or
+  skipped (the thread has no root).
 - An accepted answer (a post with ``accepted_answer: true``, or the topic's
   ``accepted_answer.post_number``) is an ``accept`` from the topic's author to the post's
   author, dated by the post (the API does not say when it was accepted).
@@ -204,6 +206,7 @@ class _State:
         self.categories = categories
         self.users: set[str] = set()
         self.spaces: set[str] = set()
+        self.posts: set[int] = set()
 
     def _member(self, post: dict[str, Any]) -> str:
         user_id = post.get("user_id")
@@ -273,6 +276,7 @@ class _State:
         space = self._space(file, data)
         by_number: dict[int, tuple[str, str]] = {}  # post_number -> (activity id, author)
         checked: list[dict[str, Any]] = []
+        numbers: set[int] = set()
         for index, post in enumerate(posts):
             where = f"post_stream.posts[{index}]"
             if not isinstance(post, dict):
@@ -280,12 +284,24 @@ class _State:
             number, pid = post.get("post_number"), post.get("id")
             if not isinstance(number, int) or not isinstance(pid, int):
                 raise ImportFormatError(f"{file.name}: {where}: id or post_number missing")
+            if pid in self.posts or number in numbers:
+                self.sink.skipped("duplicate post (same id or post_number)")
+                continue
+            if post.get("post_type", 1) in _SKIPPED_TYPES:
+                self.sink.skipped(_SKIPPED_TYPES[post["post_type"]])
+                continue
+            if post.get("deleted_at"):
+                self.sink.skipped("deleted post")
+                continue
+            self.posts.add(pid)
+            numbers.add(number)
             checked.append(post)
         checked.sort(key=lambda p: int(p["post_number"]))
-        root = next((p for p in checked if p["post_number"] == 1), None)
-        if root is None:
-            self.sink.skipped("topic without its first post", len(checked) or 1)
+        if not checked or checked[0]["post_number"] != 1:
+            if checked:
+                self.sink.skipped("post of a topic whose first post is missing", len(checked))
             return
+        root = checked[0]
         accepted = data.get("accepted_answer")
         accepted_number = accepted.get("post_number") if isinstance(accepted, dict) else None
         is_question = (
@@ -298,13 +314,6 @@ class _State:
         for post in checked:
             number = int(post["post_number"])
             where = f"post #{number}"
-            kind_code = post.get("post_type", 1)
-            if kind_code in _SKIPPED_TYPES:
-                self.sink.skipped(_SKIPPED_TYPES[kind_code])
-                continue
-            if post.get("deleted_at"):
-                self.sink.skipped("deleted post")
-                continue
             actor = self._member(post)
             if not actor:
                 raise ImportFormatError(f"{file.name}: {where}: no user_id or username")
