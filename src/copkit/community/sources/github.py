@@ -35,7 +35,8 @@ Mapping
   to the comment named by ``in_reply_to_id``, else to its review, else to its pull request.
   In a question issue, a comment by someone other than the asker is an ``answer``;
   everything else is a ``reply``.
-- Items about an issue that is not in ``issues*.json`` are skipped and counted. GitHub has
+- Items about an issue that is not in ``issues*.json``, and an item listed twice (same
+  ``id``, or an issue with the same ``number``), are skipped and counted. GitHub has
   no accepted answers for issues; ``reactions`` are only counts in these payloads and are
   counted as skipped; @-mentions are not extracted.
 - Text (kept by the store only on request) is the title and body of an issue, the body of
@@ -209,6 +210,7 @@ class _Repository:
         self.sent: set[str] = set()
 
     def _items(self, kind: str) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+        seen: set[int] = set()
         for file in _files(self.folder, kind):
             for index, item in enumerate(_load_items(file)):
                 where = f"item {index}"
@@ -216,6 +218,10 @@ class _Repository:
                     raise ImportFormatError(f"{file.name}: {where}: not a JSON object")
                 if not isinstance(item.get("id"), int):
                     raise ImportFormatError(f"{file.name}: {where}: no numeric id")
+                if item["id"] in seen:
+                    self.sink.skipped(f"duplicate item in {kind} (same id)")
+                    continue
+                seen.add(item["id"])
                 yield file, where, item
 
     def _user(self, file: Path, where: str, item: dict[str, Any]) -> str | None:
