@@ -128,12 +128,12 @@ def suggest(
     if not suggestions:
         out.print("No merge suggestions.")
         return
-    table = Table("from", "into", "reason", "confidence", "sources")
-    for column in table.columns[:2]:
-        column.no_wrap = True
     for s in suggestions:
-        table.add_row(s.from_member, s.into_member, s.reason, f"{s.confidence:.2f}", s.sources)
-    out.print(table)
+        out.print(
+            f"{s.from_member} -> {s.into_member}  {s.reason} "
+            f"(confidence {s.confidence:.2f}; {s.sources})",
+            soft_wrap=True,
+        )
     out.print("Apply one with: copkit identities merge FROM INTO --store ...")
 
 
@@ -177,17 +177,12 @@ def list_merges(store: ExistingStore) -> None:
     if not merges:
         out.print("No merges.")
         return
-    table = Table("#", "from", "into", "reason", "merged", "undone")
     for merge_id, src, dst, why, _conf, at, undone in merges:
-        table.add_row(
-            str(merge_id),
-            src,
-            dst,
-            why,
-            f"{at:%Y-%m-%d %H:%M}",
-            f"{undone:%Y-%m-%d}" if undone else "",
+        state = f"undone {undone:%Y-%m-%d %H:%M}" if undone else "in effect"
+        out.print(
+            f"#{merge_id} {src} -> {dst}  {why}  merged {at:%Y-%m-%d %H:%M}, {state}",
+            soft_wrap=True,
         )
-    out.print(table)
 
 
 def register(app: typer.Typer) -> None:

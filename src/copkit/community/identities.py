@@ -87,12 +87,12 @@ def _member_row(store: Store, member: str) -> dict[str, object]:
     row = store.con.execute(
         f"SELECT {', '.join(_MEMBER_COLUMNS)} FROM members WHERE member_id = ?",  # noqa: S608
         [member],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not row:
         raise StoreError(f"No member {member!r} in {store.path}; see `copkit store info`.")
     return {
         c: (v.isoformat() if isinstance(v, datetime) else v)
-        for c, v in zip(_MEMBER_COLUMNS, row, strict=True)
+        for c, v in zip(_MEMBER_COLUMNS, row[0], strict=True)
     }
 
 
@@ -141,16 +141,12 @@ def identity_merge(
                OR (from_member = ? AND to_member = ?)""",
             [from_member, into_member, into_member, from_member],
         ).fetchall()
-        con.executemany(
-            "INSERT INTO merge_moves VALUES (?, 'interactions', 'removed', ?)",
-            [
-                (
-                    merge_id,
-                    json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in row]),
-                )
-                for row in removed
-            ],
-        )
+        for row in removed:
+            values = [v.isoformat() if isinstance(v, datetime) else v for v in row]
+            con.execute(
+                "INSERT INTO merge_moves VALUES (?, 'interactions', 'removed', ?)",
+                [merge_id, json.dumps(values)],
+            )
         con.execute(
             """DELETE FROM interactions WHERE (from_member = ? AND to_member = ?)
                OR (from_member = ? AND to_member = ?)""",
@@ -187,21 +183,20 @@ def identity_unmerge(store: Store, *, merge_id: int) -> tuple[str, str]:
     row = con.execute(
         "SELECT from_member, into_member, unmerged_at, member_row FROM merges WHERE merge_id = ?",
         [merge_id],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not row:
         raise StoreError(f"No merge #{merge_id} in {store.path}; see `copkit identities list`.")
-    from_member, into_member, unmerged_at, member_row = row
+    from_member, into_member, unmerged_at, member_row = row[0]
     if unmerged_at is not None:
         raise StoreError(f"Merge #{merge_id} was already undone on {unmerged_at:%Y-%m-%d}.")
     later = con.execute(
         "SELECT merge_id FROM merges"
         " WHERE from_member = ? AND unmerged_at IS NULL AND merge_id > ?",
         [into_member, merge_id],
-    ).fetchone()
-    if later is not None:
-        raise StoreError(
-            f"{into_member} was merged again by #{later[0]}; unmerge #{later[0]} first."
-        )
+    ).fetchall()
+    if later:
+        again = later[0][0]
+        raise StoreError(f"{into_member} was merged again by #{again}; unmerge #{again} first.")
     rows = json.loads(member_row)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -177,7 +177,8 @@ def _merge_staging(
         """CREATE TEMP TABLE new_m AS
         SELECT member_id, any_value(display_name ORDER BY part) AS display_name,
                bool_or(is_bot) AS is_bot, min(joined_at) AS joined_at,
-               list_distinct(flatten(list(source_roles))) AS source_roles, min(part) AS part
+               list_sort(list_distinct(flatten(list(source_roles)))) AS source_roles,
+               min(part) AS part
         FROM st_members GROUP BY member_id"""
     )
     con.execute(

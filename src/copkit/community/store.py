@@ -37,6 +37,7 @@ class Store:
         self.path = path
         self.con = con
         self.key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)
 
     def __enter__(self) -> Store:
         return self
@@ -57,7 +58,7 @@ class Store:
         """One canonical table as an Arrow table."""
         if name not in TABLES:
             raise StoreError(f"No table {name!r} in the store; tables: {', '.join(TABLES)}.")
-        return self.con.execute(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
+        return self.con.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
 
     def ibis(self) -> Any:
         """An Ibis DuckDB backend over this store's connection (``.table("activities")``)."""
@@ -67,8 +68,9 @@ class Store:
 
     def pseudonym(self, *parts: str) -> str:
         """The keyed hash (hex) of ``parts``: stable for this store, meaningless without its key."""
-        data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-        return hmac.new(self.key, data, hashlib.sha256).hexdigest()
+        mac = self._mac.copy()
+        mac.update("\x1f".join(parts).encode("utf-8", "surrogatepass"))
+        return mac.hexdigest()
 
     def member_id(self, source: str, origin: str, user: str) -> str:
         """The member id an identity gets before any merge."""
@@ -85,6 +87,13 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
         schema version.
     """
     path = Path(path)
+    if str(path) == ":memory:":
+        con = duckdb.connect(":memory:")
+        key = secrets.token_bytes(32)
+        con.execute(DDL)
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('pseudonym_key', ?)",
+                    [str(SCHEMA_VERSION), key.hex()])  # fmt: skip
+        return Store(path, con, key)
     if not path.exists() and not create:
         raise StoreError(f"{path}: no such store; create it with `copkit import ... --store`.")
     if path.is_dir():
@@ -130,7 +139,8 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
 
 
 def count_of(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+    found = con.execute(sql).fetchall()
+    row = found[0] if found else None
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -156,9 +166,9 @@ def store_counts(store: Store) -> dict[str, Any]:
             "SELECT source, origin, count(*) FROM identities GROUP BY ALL ORDER BY ALL"
         ).fetchall()
     ]
-    first, last = con.execute(
-        "SELECT min(created_at), max(created_at) FROM activities"
-    ).fetchone() or (
+    first, last = con.execute("SELECT min(created_at), max(created_at) FROM activities").fetchall()[
+        0
+    ] or (
         None,
         None,
     )

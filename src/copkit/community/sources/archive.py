@@ -8,6 +8,7 @@ bytes actually read, not only against what the archive's directory claims.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -25,6 +26,15 @@ MAX_RATIO: Final = 200
 """Largest compression ratio of an entry bigger than 1 MiB."""
 
 
+def _walk(root: Path) -> Iterator[str]:
+    top = str(root)
+    for folder, _dirs, files in os.walk(top):
+        rel = os.path.relpath(folder, top)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in files:
+            yield prefix + name
+
+
 class ExportFiles:
     """The files of a folder or of a zip archive, by POSIX relative name.
 
@@ -38,9 +48,7 @@ class ExportFiles:
         self._prefix = ""
         self._names: list[str]
         if path.is_dir():
-            self._names = sorted(
-                p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()
-            )
+            self._names = sorted(_walk(path))
         elif path.is_file() and zipfile.is_zipfile(path):
             try:
                 self._zip = zipfile.ZipFile(path)
@@ -122,7 +130,8 @@ class ExportFiles:
         """The content of ``name``, bounded by the zip limits."""
         if self._zip is None:
             try:
-                return (self.path / name).read_bytes()
+                with open(os.path.join(self.path, name), "rb") as handle:  # noqa: PTH123
+                    return handle.read()
             except OSError as exc:
                 raise ImportFormatError(f"{self.where(name)}: cannot be read ({exc}).") from exc
         try:
