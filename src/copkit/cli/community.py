@@ -55,7 +55,13 @@ def import_(
     ):
         task = progress.add_task("Importing", total=len(paths), read=0)
 
+        seen: list[str] = []
+
         def report(path: str, read: int) -> None:
+            if path not in seen:
+                if seen:
+                    progress.advance(task)
+                seen.append(path)
             progress.update(task, description=f"Reading {Path(path).name}", read=read)
 
         summary = import_paths(

@@ -298,14 +298,22 @@ class ImportSink:
             self.joins += 1
         if length is None:
             length = len(text) if text else 0
+        parent_id = self._activity_id(parent) if parent is not None else None
+        thread_id: str | None
+        if thread is None or thread == activity:
+            thread_id = own
+        elif thread == parent:
+            thread_id = parent_id
+        else:
+            thread_id = self._activity_id(thread)
         self.buffers["st_activities"].add(
             self.part,
             self.read,
             own,
             self.source,
             self._space_id(space) if space is not None else None,
-            self._activity_id(thread) if thread is not None and thread != activity else own,
-            self._activity_id(parent) if parent is not None else None,
+            thread_id,
+            parent_id,
             actor_id,
             self._utc(created_at, f"activity {activity}"),
             kind,

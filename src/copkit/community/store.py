@@ -12,7 +12,6 @@ and kept in the store's ``meta`` table: whoever holds the file holds the key.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
@@ -37,7 +36,6 @@ class Store:
         self.path = path
         self.con = con
         self.key = key
-        self._mac = hmac.new(key, digestmod=hashlib.sha256)
 
     def __enter__(self) -> Store:
         return self
@@ -68,9 +66,8 @@ class Store:
 
     def pseudonym(self, *parts: str) -> str:
         """The keyed hash (hex) of ``parts``: stable for this store, meaningless without its key."""
-        mac = self._mac.copy()
-        mac.update("\x1f".join(parts).encode("utf-8", "surrogatepass"))
-        return mac.hexdigest()
+        data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+        return hmac.digest(self.key, data, "sha256").hex()
 
     def member_id(self, source: str, origin: str, user: str) -> str:
         """The member id an identity gets before any merge."""
@@ -103,8 +100,14 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"{path}: in use by another process; wait for it to finish and try again."
+            ) from exc
         raise StoreError(f"{path}: not an activity store ({exc}).") from exc
     try:
+        # bounded memory: DuckDB spills staging tables to <store>.tmp beyond this
+        con.execute("SET memory_limit = '768MB'")
         tables = {
             row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }

@@ -46,15 +46,14 @@ from copkit.community.sources.base import Sink
 __all__ = ["READER", "MboxReader"]
 
 _CHUNK: Final = 16 * 1024 * 1024
-_HEADER_END: Final = re.compile(rb"\r?\n\r?\n")
-_WANTED: Final = re.compile(
-    rb"(?im)^(message-id|in-reply-to|references|from|reply-to|x-original-from|date|subject|"
-    rb"content-type|content-transfer-encoding|list-id|list-post)[ \t]*:[ \t]*"
-    rb"(.*(?:\r?\n[ \t].*)*)"
-)
-_PART_HEADERS: Final = re.compile(
-    rb"(?im)^(content-type|content-transfer-encoding)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)"
-)
+_WANTED: Final = frozenset(
+    {
+        b"message-id", b"in-reply-to", b"references", b"from", b"reply-to", b"x-original-from",
+        b"date", b"subject", b"content-type", b"content-transfer-encoding", b"list-id",
+        b"list-post",
+    }
+)  # fmt: skip
+_PART_HEADERS: Final = frozenset({b"content-type", b"content-transfer-encoding"})
 _MSGID: Final = re.compile(r"<([^<>\s]+)>")
 _VIA: Final = re.compile(r"^\s*\"?(?P<name>.+?)\s+via\s+[^<>]+?\"?\s*$", re.IGNORECASE)
 _PARAM: Final = re.compile(r"""(?i);\s*([a-z0-9*_-]+)\s*=\s*(?:"([^"]*)"|([^;\s]*))""")
@@ -75,13 +74,37 @@ def _text(raw: bytes) -> str:
     return value
 
 
-def _headers(head: bytes, pattern: re.Pattern[bytes] = _WANTED) -> dict[str, bytes]:
+def _headers(head: bytes, wanted: frozenset[bytes] = _WANTED) -> dict[str, bytes]:
+    """The first value of each wanted header (folded lines joined), by lower-case name."""
     found: dict[str, bytes] = {}
-    for match in pattern.finditer(head):
-        name = match.group(1).lower().decode("ascii")
-        if name not in found:
-            found[name] = match.group(2).rstrip(b"\r")
+    current: str | None = None
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if current is not None:
+                found[current] += b" " + line.strip()
+            continue
+        current = None
+        colon = line.find(b":")
+        if colon <= 0:
+            continue
+        name = line[:colon].strip().lower()
+        if name in wanted:
+            key = name.decode("ascii", "replace")
+            if key not in found:
+                found[key] = line[colon + 1 :].strip()
+                current = key
     return found
+
+
+def _split_head(data: bytes) -> tuple[bytes, bytes]:
+    """(headers, body) at the first blank line (LF or CRLF)."""
+    lf = data.find(b"\n\n")
+    crlf = data.find(b"\r\n\r\n")
+    if crlf >= 0 and (lf < 0 or crlf < lf):
+        return data[:crlf], data[crlf + 4 :]
+    if lf >= 0:
+        return data[:lf], data[lf + 2 :]
+    return data, b""
 
 
 def _content_type(raw: bytes | None) -> tuple[str, dict[str, str]]:
@@ -116,12 +139,8 @@ def _plain(headers: dict[str, bytes], body: bytes, depth: int = 0) -> str | None
         for part in body.split(delimiter)[1:]:
             if part.startswith(b"--"):
                 break
-            split = _HEADER_END.search(part)
-            if split is None:
-                continue
-            found = _plain(
-                _headers(part[: split.start()], _PART_HEADERS), part[split.end() :], depth + 1
-            )
+            part_head, part_body = _split_head(part[part.find(b"\n") + 1 :])
+            found = _plain(_headers(part_head, _PART_HEADERS), part_body, depth + 1)
             if found is not None:
                 return found
         return None
@@ -212,9 +231,7 @@ class MboxReader:
                 continue
             with file.open("rb") as handle:
                 sample = handle.read(_HEAD_SAMPLE)
-            split = _HEADER_END.search(sample)
-            head = sample[: split.start()] if split else sample
-            found = _headers(head)
+            found = _headers(_split_head(sample)[0])
             if "list-id" in found:
                 ids: list[str] = re.findall(r"<([^<>]+)>", _text(found["list-id"]))
                 if ids:
@@ -259,8 +276,7 @@ class _Run:
         line_end = raw.find(b"\n")
         from_line = raw[:line_end] if line_end >= 0 else raw
         rest = raw[line_end + 1 :] if line_end >= 0 else b""
-        split = _HEADER_END.search(rest)
-        head, body = (rest[: split.start()], rest[split.end() :]) if split else (rest, b"")
+        head, body = _split_head(rest)
         headers = _headers(head)
         ids = _MSGID.findall(_text(headers["message-id"])) if "message-id" in headers else []
         own = ids[0] if ids else "no-id:" + hashlib.sha256(head).hexdigest()[:32]
