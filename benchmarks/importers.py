@@ -77,9 +77,9 @@ if mode == "import":
     from copkit.community import import_paths, open_store
     with tempfile.TemporaryDirectory() as tmp:
         with open_store(Path(tmp) / "bench.duckdb") as store:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             summary = import_paths(store, [path], format=fmt)
-            seconds = time.perf_counter() - start
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     messages = summary.read_activities
 else:
     from copkit.community.sources import load_reader
@@ -92,25 +92,26 @@ else:
         def skipped(self, reason, count=1): pass
     sink = Counter()
     reader = load_reader(fmt)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     reader.read(Path(path), sink)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     messages = sink.n
-print(json.dumps({{"seconds": seconds, "messages": messages}}))
+print(json.dumps({{"seconds": seconds, "cpu": cpu, "messages": messages}}))
 """
 
 _PERCEVAL_CHILD = """
 import json, sys, time, logging
 logging.disable(logging.CRITICAL)
 from perceval.backends.core.mbox import MBox
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 n = sum(1 for _ in MBox(uri="benchmark", dirpath=sys.argv[1]).fetch())
-print(json.dumps({"seconds": time.perf_counter() - start, "messages": n}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu": cpu, "messages": n}))
 """
 
 
-def run_child(argv: list[str]) -> tuple[float, int, int]:
-    """(seconds, messages, peak RSS in bytes) of one child process."""
+def run_child(argv: list[str]) -> tuple[float, float, int, int]:
+    """(seconds, CPU seconds, messages, peak RSS in bytes) of one child process."""
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
     assert proc.stdout is not None and proc.stderr is not None
     out = proc.stdout.read()
@@ -120,7 +121,12 @@ def run_child(argv: list[str]) -> tuple[float, int, int]:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:2])}... failed: {err.decode()[-2000:]}")
     result = json.loads(out.decode().strip().splitlines()[-1])
-    return float(result["seconds"]), int(result["messages"]), int(usage.ru_maxrss) * 1024
+    return (
+        float(result["seconds"]),
+        float(result["cpu"]),
+        int(result["messages"]),
+        int(usage.ru_maxrss) * 1024,
+    )
 
 
 def measure(case: Case, mode: str, runs: int) -> dict[str, object] | None:
@@ -137,16 +143,18 @@ def measure(case: Case, mode: str, runs: int) -> dict[str, object] | None:
         argv = [sys.executable, "-c", code, mode, case.tool, str(case.path)]
     samples = []
     for index in range(runs):
-        seconds, messages, peak = run_child(argv)
-        samples.append((seconds, messages, peak))
+        seconds, cpu, messages, peak = run_child(argv)
+        samples.append((seconds, cpu, messages, peak))
         print(
-            f"  {case.name} {mode} run {index + 1}: {seconds:.2f} s, {messages} messages, "
+            f"  {case.name} {mode} run {index + 1}: {seconds:.2f} s ({cpu:.2f} s CPU), "
+            f"{messages} messages, "
             f"{peak / 2**20:.0f} MiB, load {os.getloadavg()[0]:.1f}",
             file=sys.stderr,
         )
     size = case.input_bytes()
-    median = statistics.median(s for s, _, _ in samples)
-    messages = samples[0][1]
+    median = statistics.median(s for s, _, _, _ in samples)
+    median_cpu = statistics.median(c for _, c, _, _ in samples)
+    messages = samples[0][2]
     return {
         "case": case.name,
         "tool": case.tool,
@@ -156,7 +164,10 @@ def measure(case: Case, mode: str, runs: int) -> dict[str, object] | None:
         "median_s": round(median, 2),
         "MB_per_s": round(size / 1e6 / median, 1),
         "messages_per_s": round(messages / median),
-        "peak_MiB": round(max(p for _, _, p in samples) / 2**20),
+        "median_cpu_s": round(median_cpu, 2),
+        "MB_per_cpu_s": round(size / 1e6 / median_cpu, 1),
+        "messages_per_cpu_s": round(messages / median_cpu),
+        "peak_MiB": round(max(p for _, _, _, p in samples) / 2**20),
         "runs": runs,
     }
 
@@ -187,12 +198,16 @@ def main(argv: list[str]) -> None:
     out.mkdir(exist_ok=True)
     (out / f"importers-{started}.json").write_text(json.dumps(results, indent=2))
     print(f"\nstarted {started}, {os.cpu_count()} CPUs, load now {os.getloadavg()}\n")
-    print("| case | tool | mode | input MB | messages | median s | MB/s | messages/s | peak MiB |")
-    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| case | tool | mode | input MB | messages | median s | MB/s | messages/s "
+        "| median CPU s | MB/CPU s | messages/CPU s | peak MiB |"
+    )
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         print(
             f"| {r['case']} | {r['tool']} | {r['mode']} | {r['input_MB']} | {r['messages']} | "
-            f"{r['median_s']} | {r['MB_per_s']} | {r['messages_per_s']} | {r['peak_MiB']} |"
+            f"{r['median_s']} | {r['MB_per_s']} | {r['messages_per_s']} | {r['median_cpu_s']} | "
+            f"{r['MB_per_cpu_s']} | {r['messages_per_cpu_s']} | {r['peak_MiB']} |"
         )
     by = {(r["case"], r["tool"], r["mode"]): r for r in results}
     for name in ("mbox-shared", "mbox-1GB"):
@@ -200,7 +215,11 @@ def main(argv: list[str]) -> None:
         theirs = by.get((name, "perceval", "perceval"))
         if ours and theirs:
             ratio = float(ours["messages_per_s"]) / float(theirs["messages_per_s"])  # type: ignore[arg-type]
-            print(f"\n{name}: copkit import / Perceval messages/s = {ratio:.1f}x")
+            cpu_ratio = float(ours["messages_per_cpu_s"]) / float(theirs["messages_per_cpu_s"])  # type: ignore[arg-type]
+            print(
+                f"\n{name}: copkit import / Perceval messages/s = {ratio:.1f}x "
+                f"(per CPU second: {cpu_ratio:.1f}x)"
+            )
 
 
 if __name__ == "__main__":
