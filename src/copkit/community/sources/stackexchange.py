@@ -252,11 +252,9 @@ def _rows(path: Path) -> Iterator[etree._Element]:
         try:
             for _event, element in parser:
                 yield element
-                element.clear(keep_tail=False)
                 parent = element.getparent()
                 if parent is not None:
-                    while element.getprevious() is not None:
-                        del parent[0]
+                    parent.remove(element)  # what was read is dropped: memory stays flat
         except etree.XMLSyntaxError as exc:
             line = exc.lineno if exc.lineno else "?"
             raise ImportFormatError(
@@ -267,6 +265,10 @@ def _rows(path: Path) -> Iterator[etree._Element]:
 
 def _when(path: Path, row: etree._Element, attr: str) -> datetime:
     value = row.get(attr)
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except (TypeError, ValueError):
+        pass  # missing, malformed, or with its own offset: the careful path below
     if value is None:
         raise ImportFormatError(f"{path.name}: line {row.sourceline}: row without {attr}")
     try:
@@ -282,6 +284,10 @@ def _when(path: Path, row: etree._Element, attr: str) -> datetime:
 
 def _int(path: Path, row: etree._Element, attr: str) -> int:
     value = row.get(attr)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        pass  # missing or malformed: the careful path below
     if value is None:
         raise ImportFormatError(f"{path.name}: line {row.sourceline}: row without {attr}")
     try:
