@@ -233,6 +233,29 @@ def test_fuzzed_slack_exports_import_or_fail_cleanly(
             assert opened.table("activities").num_rows == 0
 
 
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_fuzzed_zip_archives_import_or_fail_cleanly(data: st.DataObject) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(OLD.rglob("*.json")):
+            archive.write(file, file.relative_to(OLD).as_posix())
+    raw = bytearray(buffer.getvalue())
+    for _ in range(data.draw(st.integers(1, 8))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.zip"
+        path.write_bytes(bytes(raw))
+        with open_store(":memory:") as opened:
+            try:
+                import_paths(opened, [path], format="slack")
+            except ImportFormatError:
+                assert opened.table("activities").num_rows == 0
+
+
 def _independent_counts(root: Path) -> dict[str, Counter[str]]:
     """Per channel folder, from the raw files: messages (not joins, not housekeeping),
     thread replies, and reaction ties (distinct reacting person per message, not the author)."""
@@ -292,4 +315,3 @@ def test_real_r_contributors_slack_matches_independent_counts(store: Store) -> N
 
 def test_reader_module_documents_its_mapping() -> None:
     assert "thread_ts" in (slack_module.__doc__ or "")
-    assert io  # keep the import used for readers of this file

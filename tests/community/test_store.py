@@ -159,3 +159,11 @@ def test_unknown_format_empty_folder_and_missing_path(store: Store, tmp_path: Pa
         import_paths(store, [tmp_path / "missing.zip"])
     with pytest.raises(ImportFormatError, match="Nothing to import"):
         import_paths(store, [])
+
+
+def test_pseudonyms_are_hmac_sha256_with_the_store_key(store: Store) -> None:
+    import hmac
+
+    expected = hmac.digest(store.key, b"member\x1fslack\x1fT\x1fU1", "sha256").hex()
+    assert store.pseudonym("member", "slack", "T", "U1") == expected
+    assert store.member_id("slack", "T", "U1") == "m-" + expected[:16]

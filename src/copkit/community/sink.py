@@ -125,28 +125,28 @@ def _normal_name(name: str) -> str:
 
 
 class Buffer:
-    """Columnar rows for one staging table, flushed to DuckDB as Arrow batches."""
+    """Rows for one staging table, flushed to DuckDB as Arrow batches."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema) -> None:
         self.con = con
         self.table = table
         self.schema = schema
-        self.columns: list[list[Any]] = [[] for _ in schema.names]
+        self.rows: list[tuple[Any, ...]] = []
 
     def add(self, *values: Any) -> None:
-        for column, value in zip(self.columns, values, strict=True):
-            column.append(value)
-        if len(self.columns[0]) >= _FLUSH_ROWS:
+        self.rows.append(values)
+        if len(self.rows) >= _FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        if not self.columns[0]:
+        if not self.rows:
             return
+        columns = list(zip(*self.rows, strict=True))
         arrays = [
             pa.array(col, type=pa.int64()).cast(_TS)
             if f.type == _TS
             else pa.array(col, type=f.type)
-            for col, f in zip(self.columns, self.schema, strict=True)
+            for col, f in zip(columns, self.schema, strict=True)
         ]
         batch = pa.Table.from_arrays(arrays, schema=self.schema)
         self.con.register("_copkit_batch", batch)
@@ -154,7 +154,7 @@ class Buffer:
             self.con.execute(f"INSERT INTO {self.table} SELECT * FROM _copkit_batch")  # noqa: S608
         finally:
             self.con.unregister("_copkit_batch")
-        self.columns = [[] for _ in self.schema.names]
+        self.rows = []
 
 
 class ImportSink:
@@ -190,6 +190,7 @@ class ImportSink:
             ).fetchall()
         )
         self.spaces: dict[str, str] = {}
+        self._recent: dict[str, str] = {}
         self.skips: dict[str, int] = {}
         self.read = 0
         self.joins = 0
@@ -211,7 +212,16 @@ class ImportSink:
         return member
 
     def _activity_id(self, local: str) -> str:
-        return "a-" + self.store.pseudonym("activity", self.source, self.origin, local)[:24]
+        # readers report an activity's interactions and its thread's replies right after it:
+        # remember the last few ids instead of hashing them again
+        cached = self._recent.get(local)
+        if cached is not None:
+            return cached
+        if len(self._recent) >= 4096:
+            self._recent.clear()
+        made = "a-" + self.store.pseudonym("activity", self.source, self.origin, local)[:24]
+        self._recent[local] = made
+        return made
 
     def _space_id(self, local: str) -> str:
         space = self.spaces.get(local)

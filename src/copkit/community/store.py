@@ -12,7 +12,7 @@ and kept in the store's ``meta`` table: whoever holds the file holds the key.
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import json
 import secrets
 from datetime import UTC, datetime
@@ -36,6 +36,11 @@ class Store:
         self.path = path
         self.con = con
         self.key = key
+        # HMAC-SHA256 (RFC 2104) with the padded key's states computed once: same result as
+        # hmac.digest(key, data, "sha256"), at a fraction of the cost per call
+        padded = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
 
     def __enter__(self) -> Store:
         return self
@@ -66,8 +71,11 @@ class Store:
 
     def pseudonym(self, *parts: str) -> str:
         """The keyed hash (hex) of ``parts``: stable for this store, meaningless without its key."""
-        data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-        return hmac.digest(self.key, data, "sha256").hex()
+        inner = self._inner.copy()
+        inner.update("\x1f".join(parts).encode("utf-8", "surrogatepass"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def member_id(self, source: str, origin: str, user: str) -> str:
         """The member id an identity gets before any merge."""

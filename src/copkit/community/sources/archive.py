@@ -8,8 +8,10 @@ bytes actually read, not only against what the archive's directory claims.
 
 from __future__ import annotations
 
+import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Final
@@ -24,6 +26,20 @@ MAX_ENTRY_BYTES: Final = 2 * 1024**3
 """Largest unpacked size of one entry (2 GiB)."""
 MAX_RATIO: Final = 200
 """Largest compression ratio of an entry bigger than 1 MiB."""
+
+
+_ZIP_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    KeyError,
+    EOFError,
+    ValueError,
+    RuntimeError,  # an encrypted entry
+    NotImplementedError,  # an unsupported compression method
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -46,6 +62,7 @@ class ExportFiles:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
         self._prefix = ""
+        self._set: set[str] | None = None
         self._names: list[str]
         if path.is_dir():
             self._names = sorted(_walk(path))
@@ -53,7 +70,7 @@ class ExportFiles:
             try:
                 self._zip = zipfile.ZipFile(path)
                 infos = self._zip.infolist()
-            except (zipfile.BadZipFile, OSError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise ImportFormatError(f"{path}: not a readable zip archive ({exc}).") from exc
             self._check(infos)
             names = [i.filename for i in infos if not i.is_dir()]
@@ -110,15 +127,9 @@ class ExportFiles:
 
     def exists(self, name: str) -> bool:
         """True when the file ``name`` is in the export."""
-        return name in self._names_set
-
-    @property
-    def _names_set(self) -> set[str]:
-        cached: set[str] | None = getattr(self, "_set", None)
-        if cached is None:
-            cached = set(self._names)
-            self._set = cached
-        return cached
+        if self._set is None:
+            self._set = set(self._names)
+        return name in self._set
 
     def where(self, name: str) -> str:
         """How to name ``name`` in an error message."""
@@ -138,7 +149,7 @@ class ExportFiles:
             info = self._zip.getinfo(self._prefix + name)
             with self._zip.open(info) as handle:
                 data = handle.read(min(info.file_size, MAX_ENTRY_BYTES) + 1)
-        except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
+        except _ZIP_ERRORS as exc:
             raise ImportFormatError(f"{self.where(name)}: cannot be read ({exc}).") from exc
         if len(data) > info.file_size:
             raise ImportFormatError(

@@ -68,8 +68,9 @@ _ROLES: Final = {
 }
 
 
-def _load(files: ExportFiles, name: str) -> Any:
-    data = files.read_bytes(name)
+def _load(files: ExportFiles, name: str, data: bytes | None = None) -> Any:
+    if data is None:
+        data = files.read_bytes(name)
     if _fast_loads is not None:
         try:
             return _fast_loads(data)
@@ -215,7 +216,10 @@ class _Run:
             self.known.add(user["id"])
 
     def _day(self, folder: str, day: str) -> None:
-        messages = _load(self.files, day)
+        raw = self.files.read_bytes(day)
+        # user elements in blocks carry "user_id": skip walking blocks in files without one
+        walk_blocks = b'"user_id"' in raw
+        messages = _load(self.files, day, raw)
         if not isinstance(messages, list):
             raise ImportFormatError(f"{self.files.where(day)}: expected a JSON list of messages.")
         sink = self.sink
@@ -267,7 +271,7 @@ class _Run:
                     is_question="?" in text, text=text,
                 )  # fmt: skip
             mentioned = set(_MENTION.findall(text)) if "<@" in text else set()
-            blocks = message.get("blocks")
+            blocks = message.get("blocks") if walk_blocks else None
             if blocks:
                 mentioned.update(_block_users(blocks))
             for target in sorted(mentioned):
