@@ -226,6 +226,7 @@ topics = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(topics, min_size=1, max_size=3), st.integers(0, 5000), st.booleans())
 def test_fuzzed_topics(data: list[dict[str, Any]], cut: int, truncate: bool) -> None:

@@ -193,6 +193,7 @@ REVIEW_COMMENTS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ISSUES, COMMENTS, REVIEWS, REVIEW_COMMENTS, st.integers(0, 3000))
 def test_fuzzed_repositories(

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,7 @@ def check(folder: Path) -> None:
         assert any(name in str(exc) for name in NAMES), str(exc)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(posts=POSTS, users=USERS, comments=COMMENTS, votes=VOTES, tags=TAGS)
 def test_generated_dumps(posts: str, users: str, comments: str, votes: str, tags: str) -> None:
@@ -95,6 +97,7 @@ def test_generated_dumps(posts: str, users: str, comments: str, votes: str, tags
         check(folder)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     name=st.sampled_from(NAMES),
