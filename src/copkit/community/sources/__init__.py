@@ -20,6 +20,9 @@ READERS: Final[dict[str, str]] = {
     "slack": "copkit.community.sources.slack",
     "mbox": "copkit.community.sources.mbox",
     "csv": "copkit.community.sources.csv",
+    "stackexchange": "copkit.community.sources.stackexchange",
+    "discourse": "copkit.community.sources.discourse",
+    "github": "copkit.community.sources.github",
 }
 """Reader name -> module. Detection tries them in this order."""
 
@@ -29,6 +32,11 @@ EXPECTED: Final[dict[str, str]] = {
     "mbox": "a mailing-list archive: an mbox file (starting with a 'From ' line) or a folder "
     "of them",
     "csv": "a .csv file (or a folder of them) with columns activity_id, author, created_at",
+    "stackexchange": "a Stack Exchange data dump: a folder with Posts.xml and Users.xml (and "
+    "Comments.xml, Votes.xml, Tags.xml), or the site's .7z archive",
+    "discourse": "Discourse topics: a /t/{id}.json file or a folder of them (post_stream.posts)",
+    "github": "a GitHub folder: issues.json from GET /repos/{owner}/{repo}/issues?state=all "
+    "(and comments.json, reviews.json, review_comments.json)",
 }
 """What each reader expects, for the message about an unknown layout."""
 
