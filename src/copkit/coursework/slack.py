@@ -29,8 +29,11 @@ __all__ = ["SlackPostError", "slack_post"]
 
 logger = logging.getLogger("copkit.coursework.slack")
 # slack_sdk's own logger would print the URL; it gets one that says nothing.
-_transport_logger = logging.getLogger("copkit.coursework.slack.transport")
-_transport_logger.setLevel(logging.CRITICAL + 1)
+# It is made outside logging's registry on purpose: a later logging.config.dictConfig (Django
+# runs one at every setup) resets the level and propagation of every registered child logger
+# of "copkit", which would let the URL through to the root handlers again.
+_transport_logger = logging.Logger("copkit.coursework.slack.transport", logging.CRITICAL + 1)
+_transport_logger.addHandler(logging.NullHandler())
 _transport_logger.propagate = False
 
 
