@@ -66,7 +66,7 @@ def test_demo_twice_then_cohort_list(transactional_db: None, data_dir: str) -> N
     result = runner.invoke(app, ["cohort", "list", "--data-dir", data_dir])
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line.split() for line in result.output.splitlines() if "cop-" in line}
-    assert set(lines) == {"cop-demo", "cop-next"}
+    assert {"cop-demo", "cop-next"} <= set(lines)  # later builders add their own cohorts
     assert lines["cop-demo"][1] == "CoP" and "20/20" in lines["cop-demo"]
     assert "0/16" in lines["cop-next"] and "open" in lines["cop-next"]
 
