@@ -63,7 +63,8 @@ def test_demo_twice_then_cohort_list(transactional_db: None, data_dir: str) -> N
     assert User.objects.get(username="staff").check_password("copkit-demo")
     assert User.objects.get(username="facilitator2").role == "facilitator"
 
-    result = runner.invoke(app, ["cohort", "list", "--data-dir", data_dir])
+    # A wide terminal, so that Rich does not truncate the status column.
+    result = runner.invoke(app, ["cohort", "list", "--data-dir", data_dir], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line.split() for line in result.output.splitlines() if "cop-" in line}
     assert {"cop-demo", "cop-next"} <= set(lines)  # later builders add their own cohorts
