@@ -18,8 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from copkit.academy.models import Cohort, Course, Enrollment, SyllabusTopic
-from copkit.accounts.models import User
+from copkit.academy.models import Cohort, Course, SyllabusTopic
 from copkit.accounts.permissions import facilitator_required, staff_required
 from copkit.coursework import selectors, services
 from copkit.coursework.forms import (
@@ -31,6 +30,9 @@ from copkit.coursework.forms import (
     WorksheetForm,
     worksheet_fill_form,
 )
+from copkit.coursework.guards import request_user as _user
+from copkit.coursework.guards import require_access as _access
+from copkit.coursework.guards import require_enrollment as _enrollment
 from copkit.coursework.models import (
     Assignment,
     Review,
@@ -43,25 +45,6 @@ from copkit.coursework.models import (
 )
 from copkit.coursework.selectors import Access
 from copkit.errors import ApplicationError
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _access(request: HttpRequest, cohort: Cohort, minimum: Access) -> Access:
-    access = selectors.cohort_access(user=_user(request), cohort=cohort)
-    if access < minimum:
-        raise PermissionDenied
-    return access
-
-
-def _enrollment(request: HttpRequest, cohort: Cohort) -> Enrollment:
-    enrollment = selectors.learner_enrollment(user=_user(request), cohort=cohort)
-    if enrollment is None:
-        raise PermissionDenied
-    return enrollment
-
 
 # --- home and course authoring ---------------------------------------------------------------
 

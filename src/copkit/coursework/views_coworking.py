@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copkit.academy.models import Cohort, Enrollment, Session
-from copkit.accounts.models import User
 from copkit.accounts.permissions import staff_required
 from copkit.coursework import coworking, notifications, selectors
 from copkit.coursework.forms import (
@@ -23,27 +22,12 @@ from copkit.coursework.forms import (
     PlaybookSectionForm,
     PreferenceForm,
 )
+from copkit.coursework.guards import request_user as _user
+from copkit.coursework.guards import require_access as _access
+from copkit.coursework.guards import require_enrollment as _enrollment
 from copkit.coursework.models import CoworkingGoal, CoworkingPair, Notification, PlaybookSection
 from copkit.coursework.selectors import Access
 from copkit.errors import ApplicationError
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _access(request: HttpRequest, cohort: Cohort, minimum: Access) -> Access:
-    access = selectors.cohort_access(user=_user(request), cohort=cohort)
-    if access < minimum:
-        raise PermissionDenied
-    return access
-
-
-def _enrollment(request: HttpRequest, cohort: Cohort) -> Enrollment:
-    enrollment = selectors.learner_enrollment(user=_user(request), cohort=cohort)
-    if enrollment is None:
-        raise PermissionDenied
-    return enrollment
 
 
 @login_required
