@@ -17,6 +17,7 @@ Conventions used by every measure:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -84,17 +85,25 @@ class CommunityData:
 
 
 def _connect(store: Path) -> Any:
+    """An in-memory DuckDB with the store attached read-only as ``store``.
+
+    Working tables (the window's contributions and interactions) are created as temporary
+    tables of this connection, so the store itself is never written.
+    """
     if not store.is_file():
         raise StoreError(f"{store}: no such store; create it with `copkit import` first")
-    try:
-        con = ibis.duckdb.connect(database=str(store), read_only=True)
-    except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
-        raise StoreError(f"{store}: not a readable DuckDB store ({exc})") from exc
+    con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone='UTC'")
+    quoted = str(store.resolve()).replace("'", "''")
+    try:
+        con.raw_sql(f"ATTACH '{quoted}' AS store (READ_ONLY)")
+    except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
+        con.disconnect()
+        raise StoreError(f"{store}: not a readable DuckDB store ({exc})") from exc
     present = {
         row[0]
         for row in con.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'store'"
         ).fetchall()
     }
     missing = [t for t in TABLES if t not in present]
@@ -120,6 +129,16 @@ def _df(expr: ir.Table) -> pd.DataFrame:
     return df
 
 
+def _quiet() -> warnings.catch_warnings[None]:
+    """Ibis 12 on DuckDB 2 and pandas 3 warns about its own deprecated calls on every query."""
+    ctx = warnings.catch_warnings()
+    ctx.__enter__()
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=".*infer_string.*")
+    return ctx
+
+
 def load_community(store: str | Path, options: Options | None = None) -> CommunityData:
     """Aggregate the store at ``store`` under ``options`` (see the module docstring).
 
@@ -130,18 +149,22 @@ def load_community(store: str | Path, options: Options | None = None) -> Communi
     """
     options = options or Options()
     path = Path(store)
-    con = _connect(path)
+    quiet = _quiet()
     try:
-        return _load(con, path, options)
+        con = _connect(path)
+        try:
+            return _load(con, path, options)
+        finally:
+            con.disconnect()
     finally:
-        con.disconnect()
+        quiet.__exit__(None, None, None)
 
 
 def _load(con: Any, path: Path, options: Options) -> CommunityData:
-    members_t = con.table("members")
-    acts_all = con.table("activities")
-    inter_all = con.table("interactions")
-    spaces_t = con.table("spaces")
+    members_t = con.table("members", database="store")
+    acts_all = con.table("activities", database="store")
+    inter_all = con.table("interactions", database="store")
+    spaces_t = con.table("spaces", database="store")
 
     bots = members_t.filter(members_t.is_bot).select(bot_id=members_t.member_id)
     bots_in_store = int(bots.count().to_pandas())
@@ -154,11 +177,15 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
         inter = inter.filter(
             ~inter.from_member.isin(bots.bot_id) & ~inter.to_member.isin(bots.bot_id)
         )
-    until_only = acts if options.until is None else acts.filter(acts.created_at < options.until)
-    win = _window(acts, options)
-    inter_w = _window(inter, options)
-    unit = trunc_unit(options.period)
-    win = win.mutate(period_start=win.created_at.truncate(unit))
+    if options.until is not None:
+        acts = acts.filter(acts.created_at < options.until)
+    acts = acts.mutate(period_start=acts.created_at.truncate(trunc_unit(options.period)))
+    # Materialise once: every query below reads these small, flat working tables.
+    acts = con.create_table("c_acts", acts, temp=True)
+    win = acts if options.since is None else acts.filter(acts.created_at >= options.since)
+    win = con.create_table("c_win", win, temp=True)
+    inter_w = con.create_table("c_inter", _window(inter, options), temp=True)
+    until_only = acts
 
     has_questions = bool(acts.filter(acts.is_question).count().to_pandas() > 0)
     is_root = win.kind == "post"

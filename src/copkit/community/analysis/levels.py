@@ -269,31 +269,38 @@ def participation_levels(data: CommunityData, graph: ig.Graph | None = None) -> 
     net = network_levels(graph, stats.index)
     members: list[MemberLevel] = []
     disagreements: list[MemberLevel] = []
-    order = (
-        stats.reset_index()
-        .sort_values(["contributions", "member_id"], ascending=[False, True])
-        .loc[:, "member_id"]
-    )
-    for mid in order:
-        a = act.at[mid, "level"]
-        n = net.at[mid, "level"]
+    table = pd.DataFrame(
+        {
+            "member_id": stats.index.astype(object),
+            "contributions": stats["contributions"].to_numpy(),
+            "threads": stats["threads"].to_numpy(),
+            "periods": stats["periods"].to_numpy(),
+            "a": act["level"].to_numpy(),
+            "share": act["share"].to_numpy(),
+            "pct": act["rank_percentile"].to_numpy(),
+            "onion": act["onion"].to_numpy(),
+            "n": net["level"].to_numpy(),
+            "k": net["coreness"].to_numpy(),
+        }
+    ).sort_values(["contributions", "member_id"], ascending=[False, True])
+    for r in table.itertuples(index=False):
         ml = MemberLevel(
-            member_id=str(mid),
-            level=str(a),
-            activity_level=str(a),
-            network_level=str(n),
+            member_id=str(r.member_id),
+            level=str(r.a),
+            activity_level=str(r.a),
+            network_level=str(r.n),
             evidence={
-                "contributions": int(stats.at[mid, "contributions"]),
-                "activity_share": round(float(act.at[mid, "share"]), 6),
-                "rank_percentile": round(float(act.at[mid, "rank_percentile"]), 6),
-                "onion": str(act.at[mid, "onion"]),
-                "coreness": int(net.at[mid, "coreness"]),
-                "threads": int(stats.at[mid, "threads"]),
-                "periods_active": int(stats.at[mid, "periods"]),
+                "contributions": int(r.contributions),
+                "activity_share": round(float(r.share), 6),
+                "rank_percentile": round(float(r.pct), 6),
+                "onion": str(r.onion),
+                "coreness": int(r.k),
+                "threads": int(r.threads),
+                "periods_active": int(r.periods),
             },
         )
         members.append(ml)
-        if abs(LEVEL_RANK[str(a)] - LEVEL_RANK[str(n)]) >= 2:
+        if abs(LEVEL_RANK[ml.activity_level] - LEVEL_RANK[ml.network_level]) >= 2:
             disagreements.append(ml)
     lurkers = data.members.index.difference(stats.index)
     for mid in sorted(lurkers):

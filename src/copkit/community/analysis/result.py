@@ -162,18 +162,24 @@ class AnalysisResult:
 
     def _members(self) -> list[dict[str, Any]]:
         d = self.data
-        s = d.stats
-        names = d.members["display_name"]
+        cols = ["contributions", "threads_started", "replies", "first_at", "last_at"]
+        stats = {
+            str(k): v
+            for k, v in zip(d.stats.index, d.stats[cols].itertuples(index=False), strict=True)
+        }
+        names = dict(zip(d.members.index.astype(str), d.members["display_name"], strict=True))
         h = d.help
-        helped = h.groupby("src")["dst"].nunique() if not h.empty else pd.Series(dtype=int)
-        accepted = d.accepted["n"] if not d.accepted.empty else pd.Series(dtype=int)
+        helped = _to_dict(h.groupby("src")["dst"].nunique()) if not h.empty else {}
+        accepted = _to_dict(d.accepted["n"]) if not d.accepted.empty else {}
+        given = _to_dict(self.help_given)
+        groups = self.subgroups.membership
         out = []
         for lv in self.levels.members:
             mid = lv.member_id
-            active = mid in s.index
+            st = stats.get(mid)
             traj = self.trajectories.get(mid)
             if traj is None:
-                reason = "no contribution in the window" if not active else "no period levels"
+                reason = "no contribution in the window" if st is None else "no period levels"
                 traj = Trajectory(Undefined(reason), {}, {})
             kind = traj.kind.to_json() if isinstance(traj.kind, Undefined) else traj.kind
             out.append(
@@ -183,14 +189,14 @@ class AnalysisResult:
                     "level": lv.level,
                     "activity_level": lv.activity_level,
                     "network_level": lv.network_level,
-                    "activities": int(s.at[mid, "contributions"]) if active else 0,
-                    "threads_started": int(s.at[mid, "threads_started"]) if active else 0,
-                    "replies": int(s.at[mid, "replies"]) if active else 0,
-                    "answers": int(self.help_given.get(mid, 0)),
+                    "activities": int(st.contributions) if st else 0,
+                    "threads_started": int(st.threads_started) if st else 0,
+                    "replies": int(st.replies) if st else 0,
+                    "answers": int(given.get(mid, 0)),
                     "accepted": int(accepted.get(mid, 0)),
                     "people_helped": int(helped.get(mid, 0)),
-                    "first_seen": _iso(s.at[mid, "first_at"]) if active else None,
-                    "last_seen": _iso(s.at[mid, "last_at"]) if active else None,
+                    "first_seen": _iso(st.first_at) if st else None,
+                    "last_seen": _iso(st.last_at) if st else None,
                     "roles": [r.to_json() for r in self.roles.get(mid, ())],
                     "trajectory": {
                         "kind": kind,
@@ -198,7 +204,7 @@ class AnalysisResult:
                         "levels_by_period": traj.levels_by_period,
                         "evidence": {**traj.evidence},
                     },
-                    "evidence": {**lv.evidence, "subgroup": self.subgroups.membership.get(mid)},
+                    "evidence": {**lv.evidence, "subgroup": groups.get(mid)},
                 }
             )
         return out
@@ -271,6 +277,10 @@ class AnalysisResult:
         }
 
 
+def _to_dict(series: pd.Series) -> dict[str, Any]:
+    return {str(k): v for k, v in series.items()}
+
+
 def _stats(s: ResponseStats) -> dict[str, Any]:
     return {
         "threads": s.threads,
@@ -290,6 +300,8 @@ def _label(ts: Any, period: Period) -> str:
 def _iso(value: Any) -> str | None:
     if value is None or (not isinstance(value, datetime) and pd.isna(value)):
         return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return str(ts.strftime("%Y-%m-%dT%H:%M:%SZ"))
