@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
-from copkit.cli import web
+from copkit.cli import analysis, web
 from copkit.errors import CopkitError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 web.register(app)
+analysis.register(app)
 
 
 def main() -> None:
