@@ -94,6 +94,7 @@ def _connect(store: Path) -> Any:
         raise StoreError(f"{store}: no such store; create it with `copkit import` first")
     con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone='UTC'")
+    con.raw_sql("SET enable_progress_bar = false")
     quoted = str(store.resolve()).replace("'", "''")
     try:
         con.raw_sql(f"ATTACH '{quoted}' AS store (READ_ONLY)")
@@ -356,21 +357,20 @@ def _newcomers(acts: ir.Table, options: Options) -> pd.DataFrame:
     firsts = _window(firsts, options, "first_at")
     info = acts.select(fa_id=acts.activity_id, fa_kind=acts.kind, fa_thread=acts.thread_id)
     firsts = firsts.join(info, firsts.first_id == info.fa_id)
-    other = acts.select(
-        o_actor=acts.actor_id,
-        o_at=acts.created_at,
-        o_parent=acts.parent_id,
-        o_thread=acts.thread_id,
+    # Two equi-joins (a reply to the first contribution; any reply in the thread it
+    # started), never one join on an OR, which DuckDB would run as a nested loop.
+    by_parent = acts.select(p_parent=acts.parent_id, p_actor=acts.actor_id, p_at=acts.created_at)
+    j1 = firsts.join(by_parent, firsts.first_id == by_parent.p_parent)
+    j1 = j1.filter(j1.p_actor != j1.nid).select(r_nid=j1.nid, r_at=j1.p_at)
+    by_thread = acts.filter(acts.kind != "post")
+    by_thread = by_thread.select(
+        t_thread=by_thread.thread_id, t_actor=by_thread.actor_id, t_at=by_thread.created_at
     )
-    replies = firsts.join(
-        other,
-        (
-            (other.o_parent == firsts.first_id)
-            | ((firsts.fa_kind == "post") & (other.o_thread == firsts.first_id))
-        )
-        & (other.o_actor != firsts.nid),
-    )
-    first_reply = replies.group_by(r_nid=replies.nid).aggregate(first_reply_at=replies.o_at.min())
+    roots = firsts.filter(firsts.fa_kind == "post")
+    j2 = roots.join(by_thread, roots.first_id == by_thread.t_thread)
+    j2 = j2.filter(j2.t_actor != j2.nid).select(r_nid=j2.nid, r_at=j2.t_at)
+    replies = j1.union(j2)
+    first_reply = replies.group_by("r_nid").aggregate(first_reply_at=replies.r_at.min())
     own = acts.select(n_actor=acts.actor_id, n_at=acts.created_at)
     later = firsts.join(own, (own.n_actor == firsts.nid) & (own.n_at > firsts.first_at))
     nxt = later.group_by(x_nid=later.nid).aggregate(next_at=later.n_at.min())

@@ -16,15 +16,17 @@ from copkit.community.analysis.model import period_label
 __all__ = [
     "APPROXIMATE_ABOVE",
     "COORDINATOR_SOURCE_ROLES",
+    "SAMPLED_SOURCES",
     "ROLE_RULES",
     "Role",
     "brokerage",
     "member_roles",
 ]
 
-APPROXIMATE_ABOVE: Final = 5000
-"""Above this many members in the reply graph, betweenness uses paths of length <= 4 only."""
-_CUTOFF: Final = 4
+APPROXIMATE_ABOVE: Final = 2000
+"""Above this many members in the reply graph, betweenness is estimated from a sample."""
+SAMPLED_SOURCES: Final = 256
+"""Source members sampled (seeded) for the betweenness estimate (Brandes & Pich 2007)."""
 COORDINATOR_SOURCE_ROLES: Final = frozenset(
     {"admin", "owner", "moderator", "coordinator", "facilitator", "primary_owner"}
 )
@@ -36,8 +38,9 @@ ROLE_RULES: Final = {
     "the source flags questions), was helped by someone, and asked at least as often as they "
     "helped",
     "connector": "betweenness on the undirected reply graph > 0 and in the top 10 % of members "
-    "in the graph or the top member (approximate, paths of length <= "
-    f"{_CUTOFF}, above {APPROXIMATE_ABOVE} members)",
+    "in the graph or the top member (above "
+    f"{APPROXIMATE_ABOVE} members estimated from shortest paths out of {SAMPLED_SOURCES} "
+    "sampled members, scaled by members / sample)",
     "broker": "3 or more contacts and Burt's constraint in the lowest 10 % of members with 3 or "
     "more contacts (or the lowest of them)",
     "boundary_spanner": "contributed in 3 or more spaces, or has reply ties into 3 or more "
@@ -95,8 +98,12 @@ def brokerage(graph: ig.Graph) -> pd.DataFrame:
     n = graph.vcount()
     if n == 0:
         return pd.DataFrame(columns=["betweenness", "betweenness_norm", "degree", "constraint"])
-    cutoff = _CUTOFF if n > APPROXIMATE_ABOVE else None
-    btw = np.asarray(graph.betweenness(directed=False, cutoff=cutoff), dtype=float)
+    if n > APPROXIMATE_ABOVE:
+        sample = np.random.default_rng(0).choice(n, size=SAMPLED_SOURCES, replace=False)
+        raw = graph.betweenness(directed=False, sources=sample.tolist())
+        btw = np.asarray(raw, dtype=float) * (n / SAMPLED_SOURCES)
+    else:
+        btw = np.asarray(graph.betweenness(directed=False), dtype=float)
     pairs = (n - 1) * (n - 2) / 2
     return pd.DataFrame(
         {
