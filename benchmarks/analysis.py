@@ -80,8 +80,9 @@ def run_baseline(store: Path) -> dict[str, Any]:
         roots, left_on="thread_id", right_on="activity_id", suffixes=("", "_root")
     )
     resp = resp[resp["actor_id"] != resp["actor_id_root"]]
-    first = resp.groupby("thread_id")["created_at"].min()
-    ttfr = (first - roots.set_index("activity_id")["created_at"]).dt.total_seconds() / 3600
+    first = resp.groupby("thread_id", as_index=False)["created_at"].min()
+    both = roots.merge(first, left_on="activity_id", right_on="thread_id", how="left")
+    ttfr = (both["created_at_y"] - both["created_at_x"]).dt.total_seconds() / 3600
     float(np.nanmedian(ttfr.to_numpy(dtype=float)))
     # help ties and the reply graph
     ties = inter[inter["kind"].isin(["reply", "answer"])]

@@ -101,7 +101,7 @@ def se_store(site: Path, path: Path) -> tuple[Path, pd.Series]:
     posts = _rows(site / "Posts.xml")
     comments = _rows(site / "Comments.xml")
     rep = pd.Series({f"u{u['Id']}": int(u["Reputation"]) for u in users}, dtype=int)
-    members = pd.DataFrame(  # noqa: F841 - read by DuckDB by name
+    members_df = pd.DataFrame(  # noqa: F841 - read by DuckDB by name
         {
             "member_id": [f"u{u['Id']}" for u in users],
             "display_name": [u.get("DisplayName", u["Id"]) for u in users],
@@ -150,24 +150,24 @@ def se_store(site: Path, path: Path) -> tuple[Path, pd.Series]:
         )
         if author[parent] != who:
             inter.append((who, author[parent], cid, "reply", when))
-    a = pd.DataFrame(  # read by DuckDB by name
+    acts_df = pd.DataFrame(  # read by DuckDB by name
         acts,
         columns=["activity_id", "source", "space_id", "thread_id", "parent_id", "actor_id"]
         + ["created_at", "kind", "is_question"],
     )
-    a["length"], a["text"] = 0, None
-    i = pd.DataFrame(  # noqa: F841 - read by DuckDB by name
+    acts_df["length"], acts_df["text"] = 0, None
+    inter_df = pd.DataFrame(  # noqa: F841 - read by DuckDB by name
         inter, columns=["from_member", "to_member", "activity_id", "kind", "created_at"]
     )
     con = duckdb.connect(str(path))
     con.execute(schema.DDL)
-    con.execute("INSERT INTO members SELECT * FROM members")
+    con.execute("INSERT INTO members SELECT * FROM members_df")
     con.execute(
         "INSERT INTO spaces VALUES ('site', 'stackexchange', ?, ?, 'site', NULL)",
         [site.name, site.name],
     )
-    con.execute("INSERT INTO activities SELECT * FROM a")
-    con.execute("INSERT INTO interactions SELECT * FROM i")
+    con.execute("INSERT INTO activities SELECT * FROM acts_df")
+    con.execute("INSERT INTO interactions SELECT * FROM inter_df")
     con.close()
     return path, rep
 
