@@ -15,6 +15,7 @@ from copkit.community.analysis.model import period_label
 
 __all__ = [
     "APPROXIMATE_ABOVE",
+    "CONSTRAINT_CANDIDATES",
     "COORDINATOR_SOURCE_ROLES",
     "SAMPLED_SOURCES",
     "ROLE_RULES",
@@ -25,6 +26,8 @@ __all__ = [
 
 APPROXIMATE_ABOVE: Final = 2000
 """Above this many members in the reply graph, betweenness is estimated from a sample."""
+CONSTRAINT_CANDIDATES: Final = 500
+"""Above APPROXIMATE_ABOVE members, constraint is computed for this many best-connected."""
 SAMPLED_SOURCES: Final = 256
 """Source members sampled (seeded) for the betweenness estimate (Brandes & Pich 2007)."""
 COORDINATOR_SOURCE_ROLES: Final = frozenset(
@@ -42,7 +45,10 @@ ROLE_RULES: Final = {
     f"{APPROXIMATE_ABOVE} members estimated from shortest paths out of {SAMPLED_SOURCES} "
     "sampled members, scaled by members / sample)",
     "broker": "3 or more contacts and Burt's constraint in the lowest 10 % of members with 3 or "
-    "more contacts (or the lowest of them)",
+    "more contacts (or the lowest of them); above "
+    f"{APPROXIMATE_ABOVE} members, constraint is computed for the {CONSTRAINT_CANDIDATES} "
+    "members with most contacts only (constraint is at least 1 / contacts, so the lowest "
+    "values are among them)",
     "boundary_spanner": "contributed in 3 or more spaces, or has reply ties into 3 or more "
     "Leiden subgroups (own included)",
     "newcomer": "first contribution ever falls in the last period of the window",
@@ -73,13 +79,15 @@ class Role:
         return {"role": self.role, "concept": self.concept, "evidence": self.evidence}
 
 
-def _top_share(values: pd.Series, share: float, ascending: bool = False) -> pd.Index:
+def _top_share(
+    values: pd.Series, share: float, ascending: bool = False, out_of: int | None = None
+) -> pd.Index:
     """Members whose rank percentile (ties share the best rank) is within ``share``, or
     who rank first (so that a small community still has its top member)."""
     if values.empty:
         return values.index
     ranks = values.rank(method="min", ascending=ascending)
-    return values.index[(ranks / len(values) <= share) | (ranks == 1)]
+    return values.index[(ranks / (out_of or len(values)) <= share) | (ranks == 1)]
 
 
 def brokerage(graph: ig.Graph) -> pd.DataFrame:
@@ -98,19 +106,24 @@ def brokerage(graph: ig.Graph) -> pd.DataFrame:
     n = graph.vcount()
     if n == 0:
         return pd.DataFrame(columns=["betweenness", "betweenness_norm", "degree", "constraint"])
+    degree = np.asarray(graph.degree())
+    constraint = np.full(n, np.nan)
     if n > APPROXIMATE_ABOVE:
         sample = np.random.default_rng(0).choice(n, size=SAMPLED_SOURCES, replace=False)
         raw = graph.betweenness(directed=False, sources=sample.tolist())
         btw = np.asarray(raw, dtype=float) * (n / SAMPLED_SOURCES)
+        best = np.argsort(-degree, kind="stable")[:CONSTRAINT_CANDIDATES]
+        constraint[best] = graph.constraint(best.tolist(), weights="weight")
     else:
         btw = np.asarray(graph.betweenness(directed=False), dtype=float)
+        constraint[:] = graph.constraint(weights="weight")
     pairs = (n - 1) * (n - 2) / 2
     return pd.DataFrame(
         {
             "betweenness": btw,
             "betweenness_norm": btw / pairs if pairs > 0 else 0.0,
-            "degree": graph.degree(),
-            "constraint": graph.constraint(weights="weight"),
+            "degree": degree,
+            "constraint": constraint,
         },
         index=pd.Index(graph.vs["name"], name="member_id"),
     )
@@ -178,8 +191,9 @@ def member_roles(
                     "approximate": graph.vcount() > APPROXIMATE_ABOVE,
                 },
             )
-        wide = b[b["degree"] >= 3]
-        for mid in sorted(_top_share(wide["constraint"], 0.10, ascending=True)):
+        wide = b[(b["degree"] >= 3) & b["constraint"].notna()]
+        out_of = int((b["degree"] >= 3).sum())
+        for mid in sorted(_top_share(wide["constraint"], 0.10, ascending=True, out_of=out_of)):
             add(
                 mid,
                 "broker",
