@@ -17,6 +17,8 @@ Conventions used by every measure:
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +37,8 @@ __all__ = ["CONTRIBUTION_KINDS", "CommunityData", "load_community"]
 
 CONTRIBUTION_KINDS: Final = ("post", "reply", "answer", "comment")
 _TIE_KINDS: Final = ("reply", "answer")
+MEMORY_LIMIT: Final = os.environ.get("COPKIT_DUCKDB_MEMORY", "1500MB")
+"""DuckDB's memory limit for an analysis (it spills beyond); ``COPKIT_DUCKDB_MEMORY``."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +99,9 @@ def _connect(store: Path) -> Any:
     con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone='UTC'")
     con.raw_sql("SET enable_progress_bar = false")
+    con.raw_sql(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    spill = str(Path(tempfile.gettempdir()) / "copkit-duckdb").replace("'", "''")
+    con.raw_sql(f"SET temp_directory = '{spill}'")
     quoted = str(store.resolve()).replace("'", "''")
     try:
         con.raw_sql(f"ATTACH '{quoted}' AS store (READ_ONLY)")
@@ -180,11 +187,24 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
         )
     if options.until is not None:
         acts = acts.filter(acts.created_at < options.until)
-    acts = acts.mutate(period_start=acts.created_at.truncate(trunc_unit(options.period)))
-    # Materialise once: every query below reads these small, flat working tables.
+    acts = acts.select(
+        "activity_id",
+        "space_id",
+        "thread_id",
+        "parent_id",
+        "actor_id",
+        "created_at",
+        "kind",
+        "is_question",
+        period_start=acts.created_at.truncate(trunc_unit(options.period)),
+    )
+    # Materialise once: every query below reads these flat working tables (DuckDB spills
+    # them to a temporary folder beyond its memory limit).
     acts = con.create_table("c_acts", acts, temp=True)
-    win = acts if options.since is None else acts.filter(acts.created_at >= options.since)
-    win = con.create_table("c_win", win, temp=True)
+    win = acts
+    if options.since is not None:
+        win = con.create_table("c_win", acts.filter(acts.created_at >= options.since), temp=True)
+    inter = inter.select("from_member", "to_member", "activity_id", "kind", "created_at")
     inter_w = con.create_table("c_inter", _window(inter, options), temp=True)
     until_only = acts
 
