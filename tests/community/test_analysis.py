@@ -228,3 +228,51 @@ def test_outbound_and_insider(tmp_path: Path) -> None:
     doc = analyze(b.close()).to_json()
     assert member(doc, "old")["trajectory"]["kind"] == "outbound"
     assert member(doc, "ins")["trajectory"]["kind"] == "insider"
+
+
+def test_json_has_every_key_of_the_contract(doc: dict) -> None:
+    stats = {"threads", "answered", "unanswered", "unanswered_share", "median_hours"}
+    stats |= {"mean_hours", "p90_hours"}
+    assert set(doc) >= {"format", "version", "generated_at", "store", "window", "options"}
+    assert set(doc) >= {"summary", "concepts", "levels", "members", "periods", "transitions"}
+    assert set(doc) >= {"trajectories", "flows", "subgroups"}
+    assert set(doc["levels"]) == {"rule", "counts", "onion", "disagreements"}
+    assert set(doc["members"][0]) == {
+        "member_id", "display_name", "level", "activity_level", "network_level", "activities",
+        "threads_started", "replies", "answers", "accepted", "people_helped", "first_seen",
+        "last_seen", "roles", "trajectory", "evidence",
+    }  # fmt: skip
+    assert set(doc["members"][0]["trajectory"]) == {
+        "kind",
+        "concept",
+        "levels_by_period",
+        "evidence",
+    }
+    assert set(doc["periods"][0]) == {
+        "period",
+        "active_members",
+        "activities",
+        "levels",
+        "newcomers",
+    }
+    assert set(doc["transitions"][0]) == {
+        "from", "to", "moved_up", "held", "moved_down", "entered", "left", "flows",
+    }  # fmt: skip
+    flows = doc["flows"]
+    assert set(flows) == {
+        "time_to_first_response", "help_network", "concentration", "reciprocity", "newcomers",
+        "between_subgroups", "between_spaces",
+    }  # fmt: skip
+    ttfr = flows["time_to_first_response"]
+    assert set(ttfr["overall"]) == stats
+    assert set(ttfr["by_space"][0]) == stats | {"space_id", "space"}
+    assert set(ttfr["by_period"][0]) == stats | {"period"}
+    node = flows["help_network"]["nodes"][0]
+    assert set(node) == {"member_id", "display_name", "answers_given", "questions_asked", "level"}
+    assert set(flows["concentration"]) == {"absence_factor", "absence_factor_rule", "gini"}
+    assert set(doc["subgroups"][0]) == {
+        "id", "size", "top_members", "internal_ties", "external_ties", "spaces",
+    }  # fmt: skip
+    assert set(doc["trajectories"]["counts"]) == {
+        "peripheral", "inbound", "insider", "boundary", "outbound", "undefined",
+    }  # fmt: skip
