@@ -1,0 +1,250 @@
+"""Member roles from what their messages do: ask, answer, get accepted, bridge, arrive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+
+from copkit.community.analysis.data import CommunityData
+from copkit.community.analysis.flows import help_given
+from copkit.community.analysis.model import period_label
+
+__all__ = [
+    "APPROXIMATE_ABOVE",
+    "CONSTRAINT_CANDIDATES",
+    "COORDINATOR_SOURCE_ROLES",
+    "SAMPLED_SOURCES",
+    "ROLE_RULES",
+    "Role",
+    "brokerage",
+    "member_roles",
+]
+
+APPROXIMATE_ABOVE: Final = 2000
+"""Above this many members in the reply graph, betweenness is estimated from a sample."""
+CONSTRAINT_CANDIDATES: Final = 500
+"""Above APPROXIMATE_ABOVE members, constraint is computed for this many best-connected."""
+SAMPLED_SOURCES: Final = 256
+"""Source members sampled (seeded) for the betweenness estimate (Brandes & Pich 2007)."""
+COORDINATOR_SOURCE_ROLES: Final = frozenset(
+    {"admin", "owner", "moderator", "coordinator", "facilitator", "primary_owner"}
+)
+
+ROLE_RULES: Final = {
+    "expert": "gave help (replies or answers to a thread's author) at least 3 times, to at "
+    "least 3 distinct people, and more often than they asked",
+    "asker": "asked at least 2 questions (threads started; only those flagged as questions when "
+    "the source flags questions), was helped by someone, and asked at least as often as they "
+    "helped",
+    "connector": "betweenness on the undirected reply graph > 0 and in the top 10 % of members "
+    "in the graph or the top member (above "
+    f"{APPROXIMATE_ABOVE} members estimated from shortest paths out of {SAMPLED_SOURCES} "
+    "sampled members, scaled by members / sample)",
+    "broker": "3 or more contacts and Burt's constraint in the lowest 10 % of members with 3 or "
+    "more contacts (or the lowest of them); above "
+    f"{APPROXIMATE_ABOVE} members, constraint is computed for the {CONSTRAINT_CANDIDATES} "
+    "members with most contacts only (constraint is at least 1 / contacts, so the lowest "
+    "values are among them)",
+    "boundary_spanner": "contributed in 3 or more spaces, or has reply ties into 3 or more "
+    "Leiden subgroups (own included)",
+    "newcomer": "first contribution ever falls in the last period of the window",
+    "coordinator": "the source names them admin, owner, moderator, coordinator or facilitator, "
+    "or they created a space",
+}
+_CONCEPT: Final = {
+    "expert": "expert",
+    "asker": "asker",
+    "connector": "connector",
+    "broker": "broker",
+    "boundary_spanner": "boundary_spanner",
+    "newcomer": "newcomer",
+    "coordinator": "coordinator",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One role of one member, with the numbers and the rule that gave it."""
+
+    role: str
+    concept: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The role as the analysis JSON carries it."""
+        return {"role": self.role, "concept": self.concept, "evidence": self.evidence}
+
+
+def _top_share(
+    values: pd.Series, share: float, ascending: bool = False, out_of: int | None = None
+) -> pd.Index:
+    """Members whose rank percentile (ties share the best rank) is within ``share``, or
+    who rank first (so that a small community still has its top member)."""
+    if values.empty:
+        return values.index
+    ranks = values.rank(method="min", ascending=ascending)
+    return values.index[(ranks / (out_of or len(values)) <= share) | (ranks == 1)]
+
+
+def brokerage(graph: ig.Graph) -> pd.DataFrame:
+    """Betweenness (approximate on large graphs), normalised betweenness, degree and Burt's
+    constraint of every member in the undirected reply graph.
+
+    Examples
+    --------
+    >>> import igraph as ig
+    >>> g = ig.Graph.Famous("Zachary"); g.vs["name"] = [str(i) for i in range(34)]
+    >>> g.es["weight"] = [1] * g.ecount()
+    >>> b = brokerage(g)
+    >>> b.sort_values("betweenness", ascending=False).index[:2].tolist()
+    ['0', '33']
+    """
+    n = graph.vcount()
+    if n == 0:
+        return pd.DataFrame(columns=["betweenness", "betweenness_norm", "degree", "constraint"])
+    degree = np.asarray(graph.degree())
+    constraint = np.full(n, np.nan)
+    if n > APPROXIMATE_ABOVE:
+        sample = np.random.default_rng(0).choice(n, size=SAMPLED_SOURCES, replace=False)
+        raw = graph.betweenness(directed=False, sources=sample.tolist())
+        btw = np.asarray(raw, dtype=float) * (n / SAMPLED_SOURCES)
+        best = np.argsort(-degree, kind="stable")[:CONSTRAINT_CANDIDATES]
+        constraint[best] = graph.constraint(best.tolist(), weights="weight")
+    else:
+        btw = np.asarray(graph.betweenness(directed=False), dtype=float)
+        constraint[:] = graph.constraint(weights="weight")
+    pairs = (n - 1) * (n - 2) / 2
+    return pd.DataFrame(
+        {
+            "betweenness": btw,
+            "betweenness_norm": btw / pairs if pairs > 0 else 0.0,
+            "degree": degree,
+            "constraint": constraint,
+        },
+        index=pd.Index(graph.vs["name"], name="member_id"),
+    )
+
+
+def member_roles(
+    data: CommunityData,
+    graph: ig.Graph,
+    membership: dict[str, int],
+    broker_scores: pd.DataFrame | None = None,
+) -> dict[str, tuple[Role, ...]]:
+    """Roles of each member (members without a role are absent), see :data:`ROLE_RULES`.
+
+    Parameters
+    ----------
+    data : CommunityData
+    graph : igraph.Graph
+        The undirected reply graph (:func:`~copkit.community.analysis.levels.reply_graph`).
+    membership : dict
+        Member id -> Leiden subgroup (:func:`~copkit.community.analysis.flows.subgroups`).
+    broker_scores : pandas.DataFrame, optional
+        :func:`brokerage` of ``graph`` if already computed.
+
+    References
+    ----------
+    Zhang, Ackerman & Adamic (2007) for askers and answerers; Freeman (1977) betweenness;
+    Burt (2004) constraint; Wenger (1998) boundary trajectories; Lave & Wenger (1991)
+    newcomers; Wenger, McDermott & Snyder (2002) coordinators.
+    """
+    stats = data.stats
+    roles: dict[str, list[Role]] = {}
+
+    def add(mid: Any, role: str, evidence: dict[str, Any]) -> None:
+        evidence = {**evidence, "rule": ROLE_RULES[role]}
+        roles.setdefault(str(mid), []).append(Role(role, _CONCEPT[role], evidence))
+
+    given = help_given(data)
+    h = data.help
+    helped = h.groupby("src")["dst"].nunique() if not h.empty else pd.Series(dtype=int)
+    helpers = h.groupby("dst")["src"].nunique() if not h.empty else pd.Series(dtype=int)
+    accepted = data.accepted["n"] if not data.accepted.empty else pd.Series(dtype=int)
+    questions = stats["questions"]
+    for mid in stats.index:
+        a, q = int(given.get(mid, 0)), int(questions.get(mid, 0))
+        ppl, acc = int(helped.get(mid, 0)), int(accepted.get(mid, 0))
+        if a >= 3 and ppl >= 3 and a > q:
+            add(mid, "expert", {"answers": a, "people_helped": ppl, "accepted": acc, "asked": q})
+        got = int(helpers.get(mid, 0))
+        if q >= 2 and got >= 1 and q >= a:
+            add(mid, "asker", {"questions": q, "helped_by": got, "answers": a})
+
+    b = broker_scores if broker_scores is not None else brokerage(graph)
+    if not b.empty:
+        # Rank percentile over everyone in the graph; ties share the best rank.
+        ranks = b["betweenness"].rank(method="min", ascending=False) / len(b)
+        top = (ranks <= 0.10) | (ranks * len(b) == 1)
+        for mid in sorted(b.index[(b["betweenness"] > 0) & top]):
+            add(
+                mid,
+                "connector",
+                {
+                    "betweenness": round(float(b.at[mid, "betweenness"]), 3),
+                    "betweenness_norm": round(float(b.at[mid, "betweenness_norm"]), 6),
+                    "rank_percentile": round(float(ranks[mid]), 6),
+                    "approximate": graph.vcount() > APPROXIMATE_ABOVE,
+                },
+            )
+        wide = b[(b["degree"] >= 3) & b["constraint"].notna()]
+        out_of = int((b["degree"] >= 3).sum())
+        for mid in sorted(_top_share(wide["constraint"], 0.10, ascending=True, out_of=out_of)):
+            add(
+                mid,
+                "broker",
+                {
+                    "constraint": round(float(wide.at[mid, "constraint"]), 6),
+                    "contacts": int(wide.at[mid, "degree"]),
+                },
+            )
+
+    groups_touched = _groups_touched(data, membership)
+    spaces = stats["spaces"]
+    for mid in stats.index:
+        ns, ng = int(spaces.get(mid, 0)), int(groups_touched.get(mid, 0))
+        if ns >= 3 or ng >= 3:
+            add(mid, "boundary_spanner", {"spaces": ns, "subgroups_reached": ng})
+
+    if data.periods and not data.newcomers.empty:
+        last = data.periods[-1]
+        nc = data.newcomers
+        for mid, first in nc["first_at"].items():
+            if period_label(first, data.options.period) == last:
+                add(
+                    mid,
+                    "newcomer",
+                    {"first_contribution": f"{first:%Y-%m-%dT%H:%M:%SZ}", "period": last},
+                )
+
+    m = data.members
+    candidates = m[(m["spaces_created"] > 0) | m["source_roles"].notna()]
+    for mid, row in candidates.iterrows():
+        src_roles = [str(r) for r in (row["source_roles"] if _is_list(row["source_roles"]) else [])]
+        named = sorted(COORDINATOR_SOURCE_ROLES.intersection(r.lower() for r in src_roles))
+        created = int(row["spaces_created"])
+        if named or created:
+            add(mid, "coordinator", {"source_roles": named, "spaces_created": created})
+    return {mid: tuple(r) for mid, r in roles.items()}
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
+
+
+def _groups_touched(data: CommunityData, membership: dict[str, int]) -> pd.Series:
+    t = data.ties
+    if t.empty or not membership:
+        return pd.Series(dtype=int)
+    both = pd.concat(
+        [
+            pd.DataFrame({"m": t["src"], "g": t["dst"].map(membership)}),
+            pd.DataFrame({"m": t["dst"], "g": t["src"].map(membership)}),
+            pd.DataFrame({"m": list(membership), "g": list(membership.values())}),
+        ]
+    ).dropna()
+    return both.groupby("m")["g"].nunique()

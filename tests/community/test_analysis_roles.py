@@ -1,0 +1,37 @@
+"""Brokerage measures: exact on small graphs, estimated on large ones, against igraph."""
+
+from __future__ import annotations
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import pytest
+
+from copkit.community.analysis.roles import APPROXIMATE_ABOVE, brokerage
+
+
+def named(g: ig.Graph) -> ig.Graph:
+    g.vs["name"] = [f"m{i}" for i in range(g.vcount())]
+    g.es["weight"] = [1] * g.ecount()
+    return g
+
+
+def test_small_graphs_are_exact() -> None:
+    g = named(ig.Graph.Famous("Zachary"))
+    b = brokerage(g)
+    assert b["betweenness"].tolist() == g.betweenness()
+    assert np.allclose(b["constraint"], g.constraint(weights="weight"))
+    assert b.loc["m0", "degree"] == 16
+
+
+@pytest.mark.slow
+def test_large_graphs_find_the_same_lowest_constraint_and_top_betweenness() -> None:
+    g = named(ig.Graph.Barabasi(APPROXIMATE_ABOVE + 500, 3))
+    b = brokerage(g)
+    exact = pd.Series(g.constraint(weights="weight"), index=g.vs["name"])
+    wide = exact[np.asarray(g.degree()) >= 3]
+    k = len(wide) // 10
+    assert set(b["constraint"].dropna().nsmallest(k).index) == set(wide.nsmallest(k).index)
+    true_top = set(pd.Series(g.betweenness(), index=g.vs["name"]).nlargest(10).index)
+    estimated_top = set(b["betweenness"].nlargest(20).index)
+    assert len(true_top & estimated_top) >= 8
