@@ -33,9 +33,8 @@ def _option_rows(command: Command) -> list[str]:
                 help_text += f" (default: `{default}`)"
             rows.append(f"| {names} | {help_text} |")
         elif param.param_type_name == "argument":
-            rows.append(
-                f"| `{(param.name or '').upper()}` | argument: {' '.join((getattr(param, 'help', None) or '').split())} |"
-            )
+            help_text = " ".join((getattr(param, "help", None) or "").split())
+            rows.append(f"| `{(param.name or '').upper()}` | argument: {help_text} |")
     return rows
 
 
