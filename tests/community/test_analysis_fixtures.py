@@ -92,7 +92,10 @@ class StoreBuilder:
 
     def interaction(self, src: str, dst: str, aid: str, kind: str, when: datetime) -> None:
         self.con.execute(
-            "INSERT INTO interactions VALUES (?, ?, ?, ?, ?)", [src, dst, aid, kind, when]
+            "INSERT INTO interactions"
+            " (interaction_id, from_member, to_member, activity_id, kind, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [f"i-{aid}-{kind}-{src}-{dst}", src, dst, aid, kind, when],
         )
 
     def close(self) -> Path:

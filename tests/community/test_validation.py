@@ -167,7 +167,10 @@ def se_store(site: Path, path: Path) -> tuple[Path, pd.Series]:
         [site.name, site.name],
     )
     con.execute("INSERT INTO activities SELECT * FROM acts_df")
-    con.execute("INSERT INTO interactions SELECT * FROM inter_df")
+    con.execute(
+        "INSERT INTO interactions SELECT 'i-' || row_number() OVER () AS interaction_id, *"
+        " FROM inter_df"
+    )
     con.close()
     return path, rep
 
