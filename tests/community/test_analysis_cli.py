@@ -58,20 +58,6 @@ def test_bad_input_is_one_clear_error_and_nothing_written(store: Path, tmp_path:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("copkit.community.report") is None,
-    reason="the report renderer (branch report) is not merged into this copy",
-)
-@pytest.mark.parametrize("fmt", ["html", "md"])
-def test_reports_go_through_the_renderer(store: Path, tmp_path: Path, fmt: str) -> None:
-    out = tmp_path / f"a.{fmt}"
-    result = runner.invoke(
-        app, ["analyze", "--store", str(store), "--out", str(out), "--format", fmt]
-    )
-    assert result.exit_code == 0, result.output
-    assert out.stat().st_size > 0
-
-
-@pytest.mark.skipif(
     importlib.util.find_spec("copkit.community.report") is not None,
     reason="the report renderer is present",
 )

@@ -174,16 +174,6 @@ def test_events_are_append_only(standings: Standings, enroll: EnrollFn) -> None:
 
 
 @pytest.mark.django_db
-def test_missing_rules_say_so(enroll: EnrollFn, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    learner = enroll("g")
-    monkeypatch.setitem(sys.modules, "copkit.attendance.selectors", None)
-    with pytest.raises(ApplicationError, match="graduation rule"):
-        services.award_evaluate(enrollment=learner)
-
-
-@pytest.mark.django_db
 def test_recorded_outcome_with_a_waiver_counts_as_graduated(
     standings: Standings, enroll: EnrollFn
 ) -> None:

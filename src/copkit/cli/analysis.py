@@ -58,13 +58,8 @@ def _day(value: str | None, option: str) -> datetime | None:
 def _render(doc: dict[str, Any], fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
-    try:
-        from copkit.community.report import render
-    except ImportError:
-        raise AnalyzeError(
-            f"--format {fmt}: the report renderer (copkit.community.report) is not installed "
-            "in this copy of copkit; use --format json"
-        ) from None
+    from copkit.community.report import render
+
     data: bytes = render(doc, fmt)
     return data
 

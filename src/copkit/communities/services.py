@@ -13,10 +13,6 @@ from copkit.accounts.models import User
 from copkit.communities.models import Community
 from copkit.errors import ApplicationError, CopkitError
 
-ANALYSIS_MISSING = (
-    "The analysis engine (copkit.community.analysis) is not installed in this copkit, so the "
-    "community cannot be analysed yet."
-)
 NOT_ANALYSED = "This community has not been analysed yet."
 
 
@@ -52,10 +48,8 @@ def community_analyse(*, community: Community, **options: Any) -> Community:
 
     ``options`` go to ``copkit.community.analysis.analyze`` unchanged.
     """
-    try:
-        from copkit.community.analysis import analyze  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:
-        raise ApplicationError(ANALYSIS_MISSING) from exc
+    from copkit.community.analysis import analyze
+
     if not Path(community.store_path).exists():
         raise ApplicationError(f"The activity store {community.store_path} is missing.")
     try:

@@ -46,10 +46,6 @@ __all__ = [
 ]
 
 NOT_CERTIFICATION = "Only certification-track enrollments earn the badge."
-RULES_MISSING = (
-    "Badges need the graduation rule (copkit.attendance) and the assessed assignments "
-    "(copkit.coursework); install both apps first."
-)
 
 
 @dataclass(frozen=True)
@@ -72,11 +68,9 @@ class _Standings:
 
 
 def _standings(enrollment: Enrollment) -> _Standings:
-    try:
-        from copkit.attendance.selectors import enrollment_outcome, graduation_standing
-        from copkit.coursework.selectors import assessment_standing
-    except ImportError as exc:
-        raise ApplicationError(RULES_MISSING) from exc
+    from copkit.attendance.selectors import enrollment_outcome, graduation_standing
+    from copkit.coursework.selectors import assessment_standing
+
     return _Standings(
         graduation=graduation_standing(enrollment=enrollment),
         assessment=assessment_standing(enrollment=enrollment),
