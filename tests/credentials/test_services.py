@@ -61,6 +61,22 @@ def test_criteria_reads_the_course_settings() -> None:
     assert "at least 13 of the 16" in text and "graduation event" not in text
 
 
+def test_criteria_state_the_attendance_rule_not_a_copy_of_it() -> None:
+    # A large allowance: the majority is what binds, as in copkit.attendance.rules.
+    lenient = criteria_narrative(
+        course_title="X", planned_sessions=4, absence_allowance=3, requires_graduation_event=True
+    )
+    assert "at least 3 of the 4" in lenient
+    excused_free = criteria_narrative(
+        course_title="X",
+        planned_sessions=16,
+        absence_allowance=2,
+        requires_graduation_event=True,
+        excused_counts_as_absence=False,
+    )
+    assert "Excused absences do not count" in excused_free
+
+
 @pytest.mark.django_db
 def test_only_eligible_certification_learners_get_an_award(
     standings: Standings, enroll: EnrollFn

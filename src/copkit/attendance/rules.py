@@ -45,6 +45,8 @@ __all__ = [
     "Standing",
     "StandingStatus",
     "graduation_standing",
+    "majority_needed",
+    "sessions_to_attend",
 ]
 
 
@@ -142,6 +144,26 @@ class Standing:
         return "warn"
 
 
+def majority_needed(planned: int) -> int:
+    """Sessions that make a strict majority of ``planned``.
+
+    >>> majority_needed(16)
+    9
+    """
+    return planned // 2 + 1
+
+
+def sessions_to_attend(*, planned: int, absence_allowance: int) -> int:
+    """Fewest attended sessions that meet the rule once every planned session is marked.
+
+    A majority, and no more absences than allowed: whichever asks for more sessions.
+
+    >>> sessions_to_attend(planned=16, absence_allowance=2)
+    14
+    """
+    return max(majority_needed(planned), planned - absence_allowance)
+
+
 def _counts_attended(mark: Mark, rules: CourseRules) -> bool:
     return mark is Mark.PRESENT or (mark is Mark.LATE and rules.late_counts_as_attended)
 
@@ -207,7 +229,7 @@ def graduation_standing(
     ]
     unmarked = len(unmarked_sessions)
     neutral = planned - attended - absences - unmarked
-    majority = planned // 2 + 1
+    majority = majority_needed(planned)
     allowance = rules.absence_allowance
     required = rules.requires_graduation_event
     event_attended = _counts_attended(graduation_event, rules)

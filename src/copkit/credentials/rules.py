@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from copkit.attendance.rules import sessions_to_attend
+
 __all__ = ["AwardDecision", "award_decision", "criteria_narrative"]
 
 
@@ -55,6 +57,7 @@ def criteria_narrative(
     absence_allowance: int,
     requires_graduation_event: bool,
     graduation_requirements: str = "",
+    excused_counts_as_absence: bool = True,
 ) -> str:
     """State the badge criteria from the course's settings (Markdown, one requirement a line).
 
@@ -64,7 +67,7 @@ def criteria_narrative(
     ...       requires_graduation_event=True).splitlines()[2])
     1. Attend at least 14 of the 16 planned sessions (at most 2 absences).
     """
-    needed = max(planned_sessions - absence_allowance, 0)
+    needed = sessions_to_attend(planned=planned_sessions, absence_allowance=absence_allowance)
     lines = [
         f"Awarded to participants on the certification track of {course_title} who complete "
         "every course requirement:",
@@ -72,6 +75,8 @@ def criteria_narrative(
         f"1. Attend at least {needed} of the {planned_sessions} planned sessions "
         f"(at most {absence_allowance} absences).",
     ]
+    if not excused_counts_as_absence:
+        lines.append("   Excused absences do not count against the allowance.")
     number = 2
     if requires_graduation_event:
         lines.append(f"{number}. Take part in the final graduation event.")

@@ -83,6 +83,7 @@ def course_criteria(*, course: Course) -> str:
         absence_allowance=course.absence_allowance,
         requires_graduation_event=course.requires_graduation_event,
         graduation_requirements=course.graduation_requirements,
+        excused_counts_as_absence=course.excused_counts_as_absence,
     )
 
 
