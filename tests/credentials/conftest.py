@@ -3,17 +3,14 @@
 The graduation rule (``copkit.attendance``) and the assessed assignments
 (``copkit.coursework``) are teammates' apps. These tests isolate that dependency: the
 ``standings`` fixture makes ``graduation_standing``, ``enrollment_outcome`` and
-``assessment_standing`` answer from a table the test fills in (on the real modules when the
-apps are installed, on stand-in modules otherwise). Production code always calls the real
-selectors; ``test_integration.py`` runs them for real.
+``assessment_standing`` answer from a table the test fills in (by replacing credentials' own
+``services._standings`` for the test). Production code always calls the real selectors;
+``test_integration.py`` runs them for real.
 """
 
 from __future__ import annotations
 
-import importlib
 import shutil
-import sys
-import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +21,7 @@ import pytest
 
 from copkit.academy.models import Cohort, Course, Enrollment, Program, Session
 from copkit.accounts.models import Role, User
+from copkit.credentials import services
 from tests.conftest import make_user
 
 
@@ -55,38 +53,19 @@ class Standings(dict[int, tuple[FakeStanding, FakeAssessment]]):
         self.outcomes: dict[int, FakeOutcome] = {}
 
 
-def _selectors_module(monkeypatch: pytest.MonkeyPatch, name: str) -> types.ModuleType:
-    """The real selectors module when its app is installed, else an empty stand-in."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        module = types.ModuleType(name)
-        monkeypatch.setitem(sys.modules, name, module)
-        return module
-
-
 @pytest.fixture
 def standings(monkeypatch: pytest.MonkeyPatch) -> Standings:
     table = Standings()
-    attendance = _selectors_module(monkeypatch, "copkit.attendance.selectors")
-    coursework = _selectors_module(monkeypatch, "copkit.coursework.selectors")
+    # Patched at credentials' own seam: the other apps' selectors stay untouched, so a module
+    # that imports them while a test runs (a view, a dashboard panel) keeps the real ones.
     monkeypatch.setattr(
-        attendance,
-        "graduation_standing",
-        lambda *, enrollment: table[enrollment.pk][0],
-        raising=False,
-    )
-    monkeypatch.setattr(
-        attendance,
-        "enrollment_outcome",
-        lambda *, enrollment: table.outcomes.get(enrollment.pk),
-        raising=False,
-    )
-    monkeypatch.setattr(
-        coursework,
-        "assessment_standing",
-        lambda *, enrollment: table[enrollment.pk][1],
-        raising=False,
+        services,
+        "_standings",
+        lambda enrollment: services._Standings(
+            graduation=table[enrollment.pk][0],
+            assessment=table[enrollment.pk][1],
+            outcome=table.outcomes.get(enrollment.pk),
+        ),
     )
     return table
 
