@@ -38,6 +38,7 @@ CONTEXTS: dict[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "context-3.0.2.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "context-3.0.1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "context-ob.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
 }
 
 

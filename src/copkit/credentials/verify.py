@@ -6,8 +6,9 @@ with its outcome (pass, fail, warn, skip) and the exact reason, plus one overall
 - ``tampered``: a signature does not verify (changed claim, swapped key, truncated signature);
 - ``revoked``: the status list says so; ``expired``: past ``validUntil``/``exp``;
 - ``invalid``: the schema, context, claims, dates or subject are wrong;
-- ``unverifiable``: no check failed but the signature could not be checked (no key, no proof,
-  a context that is not available offline);
+- ``unverifiable``: no check failed but the signature or the revocation status could not be
+  checked (no key, no proof, a context that is not available offline, a status list that was
+  not given or a status type copkit does not read);
 - ``valid``: every check passed (warnings allowed).
 
 Keys come from ``keys`` (a mapping from key id, verification method or thumbprint to a public
@@ -542,6 +543,8 @@ def _overall(checks: list[Check]) -> Status:
         return "unverifiable"
     if any(c.name.startswith("signature") and c.outcome == "skip" for c in checks):
         return "unverifiable"
+    if any(c.name == "status" and c.outcome == "skip" for c in checks):
+        return "unverifiable"  # nobody can say it is not revoked
     return "valid"
 
 
