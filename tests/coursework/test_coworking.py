@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -134,3 +135,31 @@ def test_playbook_rejects_done_without_text_and_closed_cohort() -> None:
     with pytest.raises(ApplicationError, match="closed"):
         coworking.playbook_section_update(section=section, body="x", status="drafting", now=NOW)
     assert not section.revisions.exists()
+
+
+def test_a_coworking_session_may_not_overlap_another_session() -> None:
+    cohort = cohort_make()
+    zone = ZoneInfo(cohort.timezone)
+    Session.objects.create(
+        cohort=cohort,
+        kind=Session.Kind.CLASS,
+        number=1,
+        starts_at=datetime(2026, 3, 4, 12, 0, tzinfo=zone),
+        duration_minutes=90,
+    )
+    with pytest.raises(ApplicationError, match="overlaps .*Wed 04 Mar 12:00, 90 minutes"):
+        coworking.coworking_session_create(
+            cohort=cohort, local_date=date(2026, 3, 4), local_time=time(13, 0)
+        )
+    with pytest.raises(ApplicationError, match="overlaps"):  # ends inside the class
+        coworking.coworking_session_create(
+            cohort=cohort, local_date=date(2026, 3, 4), local_time=time(11, 30)
+        )
+    after = coworking.coworking_session_create(  # starts as the class ends
+        cohort=cohort, local_date=date(2026, 3, 4), local_time=time(13, 30)
+    )
+    assert after.number == 1
+    Session.objects.filter(kind=Session.Kind.CLASS).update(status=Session.Status.CANCELLED)
+    coworking.coworking_session_create(  # a cancelled class frees its slot
+        cohort=cohort, local_date=date(2026, 3, 4), local_time=time(12, 0), duration_minutes=30
+    )

@@ -79,7 +79,19 @@ def coworking_session_create(
     _closed(cohort)
     if not 15 <= duration_minutes <= 240:
         raise ApplicationError("A co-working session lasts between 15 and 240 minutes.")
-    starts_at = datetime.combine(local_date, local_time, tzinfo=ZoneInfo(cohort.timezone))
+    zone = ZoneInfo(cohort.timezone)
+    starts_at = datetime.combine(local_date, local_time, tzinfo=zone)
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    nearby = cohort.sessions.exclude(status=Session.Status.CANCELLED).filter(
+        starts_at__lt=ends_at, starts_at__gt=starts_at - timedelta(days=1)
+    )
+    for other in nearby.order_by("starts_at"):
+        if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
+            local = other.starts_at.astimezone(zone)
+            raise ApplicationError(
+                f"That time overlaps {other} ({local:%a %d %b %H:%M}, "
+                f"{other.duration_minutes} minutes); choose another time."
+            )
     number = (
         cohort.sessions.filter(kind=Session.Kind.COWORKING).aggregate(n=Max("number"))["n"] or 0
     ) + 1

@@ -394,7 +394,7 @@ def _coworking(cohort: Cohort, now: datetime) -> int:
     learners = list(cohort.enrollments.filter(status=Enrollment.Status.ENROLLED).order_by("pk"))
     outcomes = ["met", "met", "partly", "met", "not_met"]
     for week in range(1, cohort.course.weeks + 1):
-        start = _local(cohort, week, 2, 12)
+        start = _local(cohort, week, 2, 16)
         session = coworking.coworking_session_create(
             cohort=cohort,
             local_date=start.date(),
