@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "copkit.coursework",
     "copkit.credentials",
     "copkit.communities",
+    "copkit.plans",
 ]
 
 # Panels on the signed-in dashboard: each app contributes a function
@@ -65,6 +66,7 @@ COPKIT_DASHBOARD_PANELS: list[str] = [
     "copkit.coursework.panels.panel",
     "copkit.credentials.views.panel",
     "copkit.communities.panels.panel",
+    "copkit.plans.panels.panel",
 ]
 
 # Main navigation: (label, URL name) pairs; apps add theirs here.
@@ -73,6 +75,7 @@ COPKIT_NAV: list[tuple[str, str]] = [
     ("Attendance", "attendance:home"),
     ("Coursework", "coursework:home"),
     ("Communities", "communities:list"),
+    ("Plans", "plans:home"),
 ]
 
 # Demo content builders, run in this order by `copkit demo`; each is
@@ -83,6 +86,7 @@ COPKIT_DEMO_BUILDERS: list[str] = [
     "copkit.coursework.demo.build",
     "copkit.credentials.demo.build",
     "copkit.communities.demo.build",
+    "copkit.plans.demo.build",
 ]
 
 MIDDLEWARE = [

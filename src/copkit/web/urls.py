@@ -16,6 +16,7 @@ urlpatterns = [
     path("coursework/", include("copkit.coursework.urls")),
     path("badges/", include("copkit.credentials.urls")),
     path("communities/", include("copkit.communities.urls")),
+    path("plans/", include("copkit.plans.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - development only
