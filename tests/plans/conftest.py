@@ -91,7 +91,7 @@ def goal_fields(**overrides: Any) -> dict[str, Any]:
 
 def plan_with_goal(world: World, *, linked: bool = True) -> Plan:
     plan = services.plan_start(enrollment=world.lena)
-    services.plan_update(
+    plan = services.plan_update(
         plan=plan,
         title="Plan for the Microscopy Forum",
         community=world.community if linked else None,

@@ -72,7 +72,7 @@ def _plan(enrollment: Enrollment, *, link: bool, goals: int, submit: bool, now: 
     community = (
         Community.objects.filter(slug=COMMUNITY, owner=enrollment.learner).first() if link else None
     )
-    services.plan_update(
+    plan = services.plan_update(
         plan=plan,
         title=f"Knowledge management plan for {enrollment.community_name}",
         community=community,

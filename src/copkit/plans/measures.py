@@ -42,7 +42,7 @@ class Measure:
         """Write ``value`` in the measure's unit (``—`` for no value)."""
         if value is None:
             return "—"
-        number = f"{value:g}" if value == int(value) else f"{value:.1f}"
+        number = f"{value:.2f}".rstrip("0").rstrip(".")
         return f"{number} %" if self.unit == "%" else f"{number} {self.unit}"
 
 
