@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
-from copkit.cli import academy, analysis, attendance, badges, coursework, report, web
+from copkit.cli import academy, analysis, attendance, badges, coursework, plans, report, web
 from copkit.cli import community as community_cli
 from copkit.errors import CopkitError
 
@@ -23,7 +23,17 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-for _module in (web, academy, attendance, coursework, badges, community_cli, analysis, report):
+for _module in (
+    web,
+    academy,
+    attendance,
+    coursework,
+    badges,
+    community_cli,
+    analysis,
+    report,
+    plans,
+):
     _module.register(app)
 
 

@@ -16,15 +16,18 @@ from django.http import Http404
 from copkit.academy.models import Cohort, Enrollment
 from copkit.accounts.models import User
 from copkit.coursework.selectors import Access, cohort_access
+from copkit.errors import ApplicationError
 from copkit.plans.models import Plan
 
 __all__ = [
     "PlanAccess",
     "PlanRow",
+    "cohort_by_slug",
     "cohort_for_review",
     "cohorts_to_review",
     "enrollment_for_plan",
     "plan_access",
+    "plan_by_learner",
     "plan_for",
     "plan_rows",
     "plans_of_learner",
@@ -99,10 +102,8 @@ class PlanRow:
         return self.plan.get_status_display().lower()
 
 
-def plan_rows(*, user: User, cohort: Cohort) -> list[PlanRow]:
-    """Every enrolled learner of ``cohort`` with their plan (facilitators and staff only)."""
-    if cohort_access(user=user, cohort=cohort) < Access.FACILITATOR:
-        raise PermissionDenied
+def plan_rows(*, cohort: Cohort) -> list[PlanRow]:
+    """Every enrolled learner of ``cohort`` with their plan (check access before showing)."""
     enrollments = cohort.enrollments.filter(status=Enrollment.Status.ENROLLED).select_related(
         "learner", "cohort"
     )
@@ -147,3 +148,34 @@ def cohorts_to_review(*, user: User) -> QuerySet[Cohort]:
         return Cohort.objects.none()
     cohorts = Cohort.objects.select_related("course").order_by("-starts_on")
     return cohorts if user.is_program_staff else cohorts.filter(facilitators=user)
+
+
+def plan_by_learner(*, cohort_slug: str, username: str) -> Plan:
+    """The plan of learner ``username`` in cohort ``cohort_slug``, for the command line.
+
+    Unchecked (the command line runs as the operator). Raises ``ApplicationError`` naming
+    what is missing.
+    """
+    if not Cohort.objects.filter(slug=cohort_slug).exists():
+        raise ApplicationError(f"No cohort with slug {cohort_slug!r}.")
+    plan = (
+        Plan.objects.select_related(
+            "community", "enrollment__cohort__course", "enrollment__learner"
+        )
+        .filter(enrollment__cohort__slug=cohort_slug, enrollment__learner__username=username)
+        .first()
+    )
+    if plan is None:
+        raise ApplicationError(
+            f"{username!r} has no plan in {cohort_slug!r}; see `copkit plan list --cohort "
+            f"{cohort_slug}`."
+        )
+    return plan
+
+
+def cohort_by_slug(*, cohort_slug: str) -> Cohort:
+    """Cohort ``cohort_slug`` for the command line; ``ApplicationError`` when unknown."""
+    cohort = Cohort.objects.filter(slug=cohort_slug).first()
+    if cohort is None:
+        raise ApplicationError(f"No cohort with slug {cohort_slug!r}.")
+    return cohort

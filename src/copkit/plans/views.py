@@ -112,7 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def cohort(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.cohort_for_review(user=_user(request), cohort_slug=slug)
-    rows = selectors.plan_rows(user=_user(request), cohort=found)
+    rows = selectors.plan_rows(cohort=found)
     return render(request, "plans/cohort.html", {"cohort": found, "rows": rows})
 
 
