@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from copkit.academy.models import Enrollment
@@ -10,6 +12,7 @@ from copkit.credentials.documents import schema_errors
 from copkit.credentials.models import Award, AwardEvent
 from copkit.credentials.rules import award_decision, criteria_narrative
 from copkit.errors import ApplicationError
+from copkit.plans import services as plans
 from tests.credentials.conftest import (
     EnrollFn,
     FakeAssessment,
@@ -202,3 +205,43 @@ def test_recorded_outcome_with_a_waiver_counts_as_graduated(
     assert award is not None and award.status == Award.Status.ELIGIBLE
     award = services.award_issue(award=award, actor=None)
     assert "staff waiver" in award.credential["evidence"][0]["narrative"]
+
+
+@pytest.mark.django_db
+def test_a_submitted_plan_is_evidence_without_its_content(
+    standings: Standings, enroll: EnrollFn, staff: object
+) -> None:
+    learner, other = enroll("p"), enroll("q")
+    standings[learner.pk] = standings[other.pk] = GRADUATED
+    plan = plans.plan_start(enrollment=learner)
+    plan = plans.plan_update(
+        plan=plan, title="Plan for Open Lab", community=None, review="Private next steps"
+    )
+    for text in ("Answer faster", "Welcome newcomers"):
+        plans.plan_goal_add(
+            plan=plan,
+            goal=text,
+            intervention="A private intervention",
+            measure="unanswered_share",
+            target=10.0,
+            owner="me",
+            due_on=date(2026, 6, 1),
+        )
+    plans.plan_submit(plan=plan, now=datetime(2026, 4, 20, 12, tzinfo=UTC))
+    # a draft plan (the other learner's) is no evidence
+    plans.plan_start(enrollment=other)
+    evidence = {}
+    for enrollment in (learner, other):
+        award = services.award_evaluate(enrollment=enrollment)
+        assert award is not None
+        award = services.award_issue(award=award, actor=staff)
+        assert schema_errors(award.credential) == []
+        evidence[enrollment.pk] = award.credential["evidence"]
+    item = next(e for e in evidence[learner.pk] if e["name"] == "Knowledge management plan")
+    assert item["narrative"] == (
+        "Submitted the knowledge management plan \u201cPlan for Open Lab\u201d on 2026-04-20, "
+        "with 2 goals."
+    )
+    assert item["genre"] == "Plan"
+    assert "private" not in str(evidence[learner.pk]).lower()
+    assert [e["name"] for e in evidence[other.pk]] == ["Attendance", "Assessed assignments"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -194,6 +194,26 @@ def _activity(cohort: Cohort) -> tuple[datetime | None, datetime | None]:
     return span["start"], span["end"]
 
 
+def _plan_evidence(enrollment: Enrollment) -> EvidenceItem | None:
+    """The submitted knowledge management plan, when there is one (issue #7).
+
+    Only its title, submission date and number of goals: nothing the learner wrote in it.
+    """
+    from copkit.plans.selectors import submitted_plan
+
+    plan = submitted_plan(enrollment=enrollment)
+    if plan is None or plan.submitted_at is None:
+        return None
+    goals = plan.goals.count()
+    return EvidenceItem(
+        name="Knowledge management plan",
+        narrative=f"Submitted the knowledge management plan \u201c{plan.title}\u201d on "
+        f"{plan.submitted_at.astimezone(UTC):%Y-%m-%d}, with {goals} "
+        f"goal{'' if goals == 1 else 's'}.",
+        genre="Plan",
+    )
+
+
 def _evidence(award: Award) -> list[EvidenceItem]:
     standings = _standings(award.enrollment)
     graduation, assessment = standings.graduation, standings.assessment
@@ -212,6 +232,8 @@ def _evidence(award: Award) -> list[EvidenceItem]:
             genre="Assessment",
         ),
     ]
+    if (plan := _plan_evidence(award.enrollment)) is not None:
+        items.append(plan)
     if award.override_reason:
         items.append(
             EvidenceItem(

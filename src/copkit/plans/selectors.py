@@ -31,6 +31,7 @@ __all__ = [
     "plan_for",
     "plan_rows",
     "plans_of_learner",
+    "submitted_plan",
 ]
 
 
@@ -179,3 +180,8 @@ def cohort_by_slug(*, cohort_slug: str) -> Cohort:
     if cohort is None:
         raise ApplicationError(f"No cohort with slug {cohort_slug!r}.")
     return cohort
+
+
+def submitted_plan(*, enrollment: Enrollment) -> Plan | None:
+    """The enrollment's plan if it is submitted (a reopened plan is a draft again)."""
+    return Plan.objects.filter(enrollment=enrollment, status=Plan.Status.SUBMITTED).first()
