@@ -17,6 +17,7 @@ class PlanForm(forms.Form):
         queryset=Community.objects.none(),
         required=False,
         empty_label="none",
+        label="Linked community",
         help_text="One of your communities: its latest analysis fills sections 1-3. "
         "Your cohort's facilitators will see those figures in your plan.",
     )
