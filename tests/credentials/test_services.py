@@ -220,12 +220,14 @@ def test_a_submitted_plan_is_evidence_without_its_content(
     for text in ("Answer faster", "Welcome newcomers"):
         plans.plan_goal_add(
             plan=plan,
-            goal=text,
-            intervention="A private intervention",
-            measure="unanswered_share",
-            target=10.0,
-            owner="me",
-            due_on=date(2026, 6, 1),
+            fields=plans.GoalFields(
+                goal=text,
+                intervention="A private intervention",
+                measure="unanswered_share",
+                target=10.0,
+                owner="me",
+                due_on=date(2026, 6, 1),
+            ),
         )
     plans.plan_submit(plan=plan, now=datetime(2026, 4, 20, 12, tzinfo=UTC))
     # a draft plan (the other learner's) is no evidence

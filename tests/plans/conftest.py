@@ -17,6 +17,7 @@ from copkit.communities.services import community_create
 from copkit.coursework import services as coursework
 from copkit.plans import services
 from copkit.plans.models import Plan
+from copkit.plans.services import GoalFields
 from tests.conftest import make_user
 from tests.coursework.factories import NOW, cohort_make, enroll, worksheet_make
 
@@ -77,7 +78,7 @@ def world(
     )
 
 
-def goal_fields(**overrides: Any) -> dict[str, Any]:
+def goal_fields(**overrides: Any) -> GoalFields:
     fields: dict[str, Any] = {
         "goal": "Fewer unanswered questions",
         "intervention": "A weekly answering rota",
@@ -86,7 +87,7 @@ def goal_fields(**overrides: Any) -> dict[str, Any]:
         "owner": "Lena",
         "due_on": date(2026, 9, 1),
     }
-    return fields | overrides
+    return GoalFields(**(fields | overrides))
 
 
 def plan_with_goal(world: World, *, linked: bool = True) -> Plan:
@@ -97,5 +98,5 @@ def plan_with_goal(world: World, *, linked: bool = True) -> Plan:
         community=world.community if linked else None,
         review="Review every quarter.",
     )
-    services.plan_goal_add(plan=plan, **goal_fields())
+    services.plan_goal_add(plan=plan, fields=goal_fields())
     return plan

@@ -80,3 +80,19 @@ def test_pdf_is_a_real_pdf_with_the_title(world: World, tmp_path: Path) -> None:
     for title in TITLES.values():
         assert title in text
     assert "Fewer unanswered questions" in text
+
+
+def test_a_linked_community_not_analysed_or_unreadable_says_so(world: World) -> None:
+    plan = plan_with_goal(world)
+    world.community.analysis_json = None
+    world.community.save()
+    plan.refresh_from_db()
+    text = services.plan_export(plan=plan, format="md").decode()
+    assert "Microscopy Forum is linked but not analysed yet" in text
+    assert "- **Now**: no analysis linked" in text
+    world.community.analysis_json = {"format": "copkit-analysis", "version": 1, "concepts": {}}
+    world.community.save()
+    plan.refresh_from_db()
+    text = services.plan_export(plan=plan, format="md").decode()
+    assert "cannot be read by this version of copkit" in text
+    assert "- **Baseline**: 20.06 %" in text  # the baseline stays what it was

@@ -86,7 +86,7 @@ def test_nonsense_goals_are_refused_naming_the_field(
 ) -> None:
     plan = services.plan_start(enrollment=world.lena)
     with pytest.raises(ApplicationError) as caught:
-        services.plan_goal_add(plan=plan, **goal_fields(**overrides))
+        services.plan_goal_add(plan=plan, fields=goal_fields(**overrides))
     assert caught.value.extra["field"] == field
     assert not plan.goals.exists()
 
@@ -111,7 +111,7 @@ def test_a_submitted_plan_is_read_only_until_reopened(world: World) -> None:
     assert plan.status == Plan.Status.SUBMITTED and plan.submitted_at == NOW
     goal = plan.goals.get()
     with pytest.raises(ApplicationError, match=services.PLAN_SUBMITTED):
-        services.plan_goal_add(plan=plan, **goal_fields())
+        services.plan_goal_add(plan=plan, fields=goal_fields())
     with pytest.raises(ApplicationError, match=services.PLAN_SUBMITTED):
         services.plan_goal_delete(goal=goal)
     with pytest.raises(ApplicationError, match=services.PLAN_SUBMITTED):
@@ -130,7 +130,7 @@ def test_changing_a_goals_measure_takes_a_new_baseline(world: World) -> None:
     plan = plan_with_goal(world)
     goal = plan.goals.get()
     fields = goal_fields(measure="median_first_response_hours", target=1.0)
-    services.plan_goal_update(goal=goal, text=fields.pop("goal"), **fields)
+    services.plan_goal_update(goal=goal, fields=fields)
     goal.refresh_from_db()
     assert (goal.measure, goal.baseline, goal.target) == ("median_first_response_hours", 1.9, 1.0)
 

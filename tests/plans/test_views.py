@@ -112,6 +112,14 @@ def test_only_the_learner_changes_her_plan(world: World, who: str, action: str) 
     if who == "learner":
         assert response.status_code == 302
         assert response["Location"] == url(world, "detail")
+        done = {
+            "edit": lambda: plan.title == "Hijacked",
+            "goal_add": lambda: plan.goals.count() == 2,
+            "submit": lambda: plan.status == Plan.Status.SUBMITTED,
+            "goal_edit": lambda: plan.goals.get().goal == "Hijacked",
+            "goal_delete": lambda: not plan.goals.exists(),
+        }
+        assert done[action]()
     else:
         assert response.status_code in {302, 403}
         if response.status_code == 302:

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from copkit.cli.web import DataDir
-from copkit.errors import CopkitError
 
 out = Console()
 plan = typer.Typer(help="Knowledge management plans: list and export.", no_args_is_help=True)
@@ -24,17 +23,10 @@ class Format(StrEnum):
 
 
 def _setup(data_dir: Path) -> None:
-    """Start Django on the data dir; refuse one whose database has no plan tables yet."""
-    from copkit.web.bootstrap import django_setup
+    from copkit.web.bootstrap import django_setup, migrate
 
     django_setup(data_dir)
-    from django.db import connection
-
-    if "plans_plan" not in connection.introspection.table_names():
-        raise CopkitError(
-            f"The database of {data_dir} has no plan tables yet: run "
-            f"`copkit serve --data-dir {data_dir}` (or `copkit demo`) once to create them."
-        )
+    migrate()
 
 
 @plan.command("list")

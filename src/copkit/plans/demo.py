@@ -82,12 +82,14 @@ def _plan(enrollment: Enrollment, *, link: bool, goals: int, submit: bool, now: 
     for goal, intervention, measure, target, owner, weeks in GOALS[:goals]:
         services.plan_goal_add(
             plan=plan,
-            goal=goal,
-            intervention=intervention,
-            measure=measure,
-            target=target,
-            owner=owner,
-            due_on=enrollment.cohort.starts_on + timedelta(weeks=weeks),
+            fields=services.GoalFields(
+                goal=goal,
+                intervention=intervention,
+                measure=measure,
+                target=target,
+                owner=owner,
+                due_on=enrollment.cohort.starts_on + timedelta(weeks=weeks),
+            ),
         )
     if submit:
         plan = services.plan_submit(plan=plan, now=now)

@@ -256,27 +256,21 @@ def plan_document(*, plan: Plan) -> PlanDocument:
     """Gather the plan's six sections from the plan, the analysis and the worksheets."""
     enrollment = plan.enrollment
     community = plan.community
-    analysis = community.analysis_json if community else None
-    note, parts = "", {}
-    if analysis is None:
+    analysis, note, parts = None, NO_ANALYSIS, {}
+    if community is not None:
+        analysis = community.analysis_json
         note = (
-            NO_ANALYSIS
-            if community is None
-            else (
-                f"{community.name} is linked but not analysed yet: analyse it and this section "
-                "shows its figures."
-            )
+            f"{community.name} is linked but not analysed yet: analyse it and this section "
+            "shows its figures."
         )
-    else:
+    if community is not None and analysis is not None:
         try:
-            parts = _analysis_parts(analysis)
+            parts, note = _analysis_parts(analysis), ""
         except (KeyError, TypeError, AttributeError, ValueError):
-            analysis, note = (
-                None,
-                (
-                    f"The analysis of {community.name} cannot be read by this version of copkit; "
-                    "analyse the community again."
-                ),
+            analysis = None
+            note = (
+                f"The analysis of {community.name} cannot be read by this version of copkit; "
+                "analyse the community again."
             )
     facts = [
         ("Community", enrollment.community_name),

@@ -8,6 +8,7 @@ form field at fault, so that a view can show the message beside it.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -22,6 +23,7 @@ from copkit.plans.measures import MEASURES, measure_value
 from copkit.plans.models import DEFAULT_TITLE, Feedback, Goal, Plan
 
 __all__ = [
+    "GoalFields",
     "NEEDS_A_GOAL",
     "NOT_SUBMITTED",
     "PLAN_SUBMITTED",
@@ -100,102 +102,72 @@ def plan_update(*, plan: Plan, title: str, community: Community | None, review: 
     return plan
 
 
-def _checked_goal(
-    plan: Plan,
-    *,
-    goal: str,
-    intervention: str,
-    measure: str,
-    target: float,
-    owner: str,
-    due_on: date,
-) -> dict[str, object]:
-    spec = next((m for m in MEASURES if m.key == measure), None)
+@dataclass(frozen=True)
+class GoalFields:
+    """What the learner gives for a goal (a form's cleaned data)."""
+
+    goal: str
+    intervention: str
+    measure: str
+    target: float
+    owner: str
+    due_on: date
+
+
+def _checked(plan: Plan, given: GoalFields) -> GoalFields:
+    """``given`` with its text trimmed, or the refusal naming the first field at fault."""
+    spec = next((m for m in MEASURES if m.key == given.measure), None)
     if spec is None:
         raise _refuse("Choose a measure from the list.", "measure")
-    if not spec.minimum <= target <= spec.maximum:
+    if not spec.minimum <= given.target <= spec.maximum:
         raise _refuse(
             f"The target for {spec.label.lower()} must be between "
             f"{spec.format(spec.minimum)} and {spec.format(spec.maximum)}.",
             "target",
         )
-    if spec.unit == "members" and target != int(target):
+    if spec.unit == "members" and given.target != int(given.target):
         raise _refuse(f"The target for {spec.label.lower()} is a whole number.", "target")
     starts = plan.enrollment.cohort.starts_on
-    if due_on < starts:
+    if given.due_on < starts:
         raise _refuse(f"The due date cannot be before the cohort starts ({starts}).", "due_on")
     latest = starts + timedelta(days=365 * MAX_YEARS_AHEAD)
-    if due_on > latest:
+    if given.due_on > latest:
         raise _refuse(
             f"The due date is too far ahead: plan at most {MAX_YEARS_AHEAD} years, until {latest}.",
             "due_on",
         )
-    return {
-        "goal": _text(goal, "goal", "The goal", 300),
-        "intervention": _text(intervention, "intervention", "The intervention", 5000),
-        "measure": measure,
-        "target": float(target),
-        "owner": _text(owner, "owner", "The owner", 200),
-        "due_on": due_on,
-    }
+    return GoalFields(
+        goal=_text(given.goal, "goal", "The goal", 300),
+        intervention=_text(given.intervention, "intervention", "The intervention", 5000),
+        measure=given.measure,
+        target=float(given.target),
+        owner=_text(given.owner, "owner", "The owner", 200),
+        due_on=given.due_on,
+    )
 
 
 @transaction.atomic
-def plan_goal_add(
-    *,
-    plan: Plan,
-    goal: str,
-    intervention: str,
-    measure: str,
-    target: float,
-    owner: str,
-    due_on: date,
-) -> Goal:
+def plan_goal_add(*, plan: Plan, fields: GoalFields) -> Goal:
     """Add a goal to a draft plan; its baseline is the measure's value in the analysis now."""
     plan = _draft(plan.pk)
-    fields = _checked_goal(
-        plan,
-        goal=goal,
-        intervention=intervention,
-        measure=measure,
-        target=target,
-        owner=owner,
-        due_on=due_on,
-    )
-    baseline, note = _baseline(plan, measure)
+    checked = _checked(plan, fields)
+    baseline, note = _baseline(plan, checked.measure)
     position = (plan.goals.aggregate(top=Max("position"))["top"] or 0) + 1
     created: Goal = Goal.objects.create(
-        plan=plan, position=position, baseline=baseline, baseline_note=note, **fields
+        plan=plan, position=position, baseline=baseline, baseline_note=note, **asdict(checked)
     )
     plan.save(update_fields=["updated_at"])
     return created
 
 
 @transaction.atomic
-def plan_goal_update(
-    *,
-    goal: Goal,
-    text: str,
-    intervention: str,
-    measure: str,
-    target: float,
-    owner: str,
-    due_on: date,
-) -> Goal:
+def plan_goal_update(*, goal: Goal, fields: GoalFields) -> Goal:
     """Change a goal of a draft plan; a new measure takes a new baseline."""
     plan = _draft(goal.plan_id)
-    fields = _checked_goal(
-        plan,
-        goal=text,
-        intervention=intervention,
-        measure=measure,
-        target=target,
-        owner=owner,
-        due_on=due_on,
-    )
-    if measure != goal.measure:
-        goal.baseline, goal.baseline_note = _baseline(plan, measure)
-    for name, value in fields.items():
+    checked = _checked(plan, fields)
+    if checked.measure != goal.measure:
+        goal.baseline, goal.baseline_note = _baseline(plan, checked.measure)
+    for name, value in asdict(checked).items():
         setattr(goal, name, value)
     goal.save()
     plan.save(update_fields=["updated_at"])

@@ -147,7 +147,7 @@ def goal_add(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     form = GoalForm(request.POST, prefix="new")
     if form.is_valid():
         try:
-            services.plan_goal_add(plan=plan, **form.cleaned_data)
+            services.plan_goal_add(plan=plan, fields=services.GoalFields(**form.cleaned_data))
         except ApplicationError as exc:
             _fail(form, exc)
         else:
@@ -163,9 +163,8 @@ def goal_edit(request: HttpRequest, slug: str, username: str, pk: int) -> HttpRe
     initial = {f: getattr(goal, f) for f in GoalForm.base_fields}
     form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.plan_goal_update(goal=goal, text=data.pop("goal"), **data)
+            services.plan_goal_update(goal=goal, fields=services.GoalFields(**form.cleaned_data))
         except ApplicationError as exc:
             _fail(form, exc)
         else:
@@ -202,13 +201,19 @@ def submit(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     return redirect("plans:detail", slug, username)
 
 
-@login_required
-@require_POST
-def reopen(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+def _reviewed_plan(request: HttpRequest, slug: str, username: str) -> tuple[Enrollment, Plan]:
+    """The plan a facilitator of the cohort (or staff) reviews; 404 before it is started."""
     enrollment, _ = _enrollment(request, slug, username, PlanAccess.REVIEWER)
     plan = selectors.plan_for(enrollment=enrollment)
     if plan is None:
         raise Http404("This learner has not started a plan.")
+    return enrollment, plan
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+    _, plan = _reviewed_plan(request, slug, username)
     try:
         services.plan_reopen(plan=plan, now=timezone.now())
         messages.success(request, "Plan reopened: the learner can change it again.")
@@ -220,10 +225,7 @@ def reopen(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @login_required
 @require_POST
 def feedback(request: HttpRequest, slug: str, username: str) -> HttpResponse:
-    enrollment, access = _enrollment(request, slug, username, PlanAccess.REVIEWER)
-    plan = selectors.plan_for(enrollment=enrollment)
-    if plan is None:
-        raise Http404("This learner has not started a plan.")
+    enrollment, plan = _reviewed_plan(request, slug, username)
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
@@ -235,7 +237,7 @@ def feedback(request: HttpRequest, slug: str, username: str) -> HttpResponse:
         else:
             messages.success(request, "Feedback saved.")
             return redirect("plans:detail", slug, username)
-    return _page(request, enrollment, access, feedback_form=form, status=400)
+    return _page(request, enrollment, PlanAccess.REVIEWER, feedback_form=form, status=400)
 
 
 @login_required
