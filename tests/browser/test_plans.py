@@ -4,6 +4,7 @@ community, adds a goal and sees it with its baseline."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,5 @@ def test_learner_adds_a_goal_to_her_plan(
     assert "20.06 %" in goal.inner_text()  # the baseline, from the linked analysis
     assert "10 %" in goal.inner_text()
     assert Goal.objects.get().owner == "Lena and the core group"
+    if shot := os.environ.get("COPKIT_SCREENSHOT"):
+        page.screenshot(path=shot, full_page=True)

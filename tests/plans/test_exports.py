@@ -96,3 +96,12 @@ def test_a_linked_community_not_analysed_or_unreadable_says_so(world: World) -> 
     text = services.plan_export(plan=plan, format="md").decode()
     assert "cannot be read by this version of copkit" in text
     assert "- **Baseline**: 20.06 %" in text  # the baseline stays what it was
+
+
+def test_sections_list_no_member_one_by_one(world: World) -> None:
+    plan = plan_with_goal(world)
+    text = services.plan_export(plan=plan, format="md").decode()
+    assert "Members on whom the two views disagree" not in text
+    assert "Who helped whom" not in text
+    assert "is listed below" not in text
+    assert "| expert |" in text  # notable roles: counts, with the most active few named

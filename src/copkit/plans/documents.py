@@ -43,6 +43,14 @@ NO_ANALYSIS: Final = (
     "No analysis linked yet: link one of your analysed communities to the plan and this "
     "section shows its figures."
 )
+LEVELS: Final = (
+    "Not everyone takes part in the same way, and that is healthy. The core group keeps the "
+    "community going, active members take part regularly, occasional members now and then, "
+    "peripheral members mostly watch and learn, and transactional participants drop in for "
+    "something specific. The community report lists the members whom the two views below "
+    "(activity share and network position) place differently."
+)
+"""The levels section's explanation in the plan, which does not list members one by one."""
 ROLE_NAMES: Final = 3
 """How many members (most active first) the plan names for each role."""
 
@@ -181,7 +189,7 @@ def _analysis_parts(result: Mapping[str, Any]) -> dict[str, list[Section]]:
     return {
         "community": [by_id["summary"]],
         "participation": [
-            dataclasses.replace(by_id["levels"], tables=[], notes=[]),
+            dataclasses.replace(by_id["levels"], explanation=LEVELS, tables=[], notes=[]),
             _roles(result, concepts),
         ],
         "flows": [

@@ -48,7 +48,9 @@ class GoalForm(forms.Form):
     target = forms.FloatField(help_text="The value to reach, in the measure's unit.")
     owner = forms.CharField(max_length=200, help_text="Who is responsible.")
     due_on = forms.DateField(
-        label="Due date", widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
+        label="Due date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the target should be reached.",
     )
 
 

@@ -96,7 +96,8 @@ def _worksheets(doc: PlanDocument) -> Iterator[str]:
         yield f"### {_text(topic.title)}"
         yield ""
         for label, value in topic.answers:
-            yield f"- **{_text(label)}**: {_text(value)}"
+            # a long answer's later lines stay inside its list item
+            yield f"- **{_text(label)}**: " + _text(value).replace("\n", "\n  ")
         yield ""
     if not doc.worksheets:
         yield "*No worksheet answers yet.*"
@@ -110,7 +111,7 @@ def _goals(doc: PlanDocument) -> Iterator[str]:
     for number, goal in enumerate(doc.goals, start=1):
         yield f"### Goal {number}: {_text(goal.goal)}"
         yield ""
-        yield f"- **Intervention**: {_text(goal.intervention)}"
+        yield "- **Intervention**: " + _text(goal.intervention).replace("\n", "\n  ")
         yield f"- **Measure**: {_text(goal.measure)} ({goal.direction})"
         yield f"- **Baseline**: {_text(goal.baseline)}"
         yield f"- **Now**: {_text(goal.current)}"
