@@ -118,12 +118,14 @@ def test_a_submitted_plan_is_read_only_until_reopened(world: World) -> None:
         services.plan_update(plan=plan, title="x", community=None, review="")
     with pytest.raises(ApplicationError, match=services.PLAN_SUBMITTED):
         services.plan_submit(plan=plan, now=NOW)
-    plan = services.plan_reopen(plan=plan, now=NOW)
+    plan = services.plan_reopen(plan=plan, by=world.facilitator, now=NOW)
     assert plan.status == Plan.Status.DRAFT and plan.reopened_at == NOW
+    history = [(e.action, e.actor) for e in plan.events.all()]
+    assert history == [("submitted", world.lena.learner), ("reopened", world.facilitator)]
     services.plan_goal_delete(goal=goal)
     assert not plan.goals.exists()
     with pytest.raises(ApplicationError, match=services.NOT_SUBMITTED):
-        services.plan_reopen(plan=plan, now=NOW)
+        services.plan_reopen(plan=plan, by=world.facilitator, now=NOW)
 
 
 def test_changing_a_goals_measure_takes_a_new_baseline(world: World) -> None:

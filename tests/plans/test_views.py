@@ -141,6 +141,10 @@ def test_only_reviewers_comment_and_reopen(world: World, who: str) -> None:
         assert commented.status_code == reopened.status_code == 302
         assert Feedback.objects.get(plan=plan).body == "Well done"
         assert plan.status == Plan.Status.DRAFT
+        page = client_for(world, "learner").get(url(world, "detail")).content.decode()
+        assert "Well done" in page  # the learner reads the feedback
+        reviewer = world.facilitator if who == "facilitator" else world.staff
+        assert f"reopened by {reviewer}" in page and "submitted by lena" in page
     else:
         expected = 302 if who == "anonymous" else 403
         assert commented.status_code == reopened.status_code == expected

@@ -90,3 +90,24 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on {self.plan} by {self.author}"
+
+
+class Event(models.Model):
+    """A change of a plan's state, with who made it and when (the plan's history)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "submitted"
+        REOPENED = "reopened", "reopened"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+
+    class Meta:
+        ordering = ["plan", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.action} at {self.at:%Y-%m-%d %H:%M}"

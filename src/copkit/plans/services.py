@@ -20,7 +20,7 @@ from copkit.accounts.models import User
 from copkit.communities.models import Community
 from copkit.errors import ApplicationError
 from copkit.plans.measures import MEASURES, measure_value
-from copkit.plans.models import DEFAULT_TITLE, Feedback, Goal, Plan
+from copkit.plans.models import DEFAULT_TITLE, Event, Feedback, Goal, Plan
 
 __all__ = [
     "GoalFields",
@@ -190,18 +190,25 @@ def plan_submit(*, plan: Plan, now: datetime) -> Plan:
     plan.status = Plan.Status.SUBMITTED
     plan.submitted_at = now
     plan.save(update_fields=["status", "submitted_at", "updated_at"])
+    Event.objects.create(
+        plan=plan, at=now, actor=plan.enrollment.learner, action=Event.Action.SUBMITTED
+    )
     return plan
 
 
 @transaction.atomic
-def plan_reopen(*, plan: Plan, now: datetime) -> Plan:
-    """Return a submitted plan to draft so that the learner can change it."""
+def plan_reopen(*, plan: Plan, by: User, now: datetime) -> Plan:
+    """Return a submitted plan to draft so that the learner can change it.
+
+    The view has checked that ``by`` facilitates the cohort or is program staff.
+    """
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_submitted:
         raise _refuse(NOT_SUBMITTED)
     plan.status = Plan.Status.DRAFT
     plan.reopened_at = now
     plan.save(update_fields=["status", "reopened_at", "updated_at"])
+    Event.objects.create(plan=plan, at=now, actor=by, action=Event.Action.REOPENED)
     return plan
 
 

@@ -84,6 +84,7 @@ def _page(
             "report_css": report_css("screen"),
             "editable": editable,
             "feedback": plan.feedback.select_related("author"),
+            "events": plan.events.select_related("actor"),
         }
         if editable:
             context["plan_form"] = plan_form or PlanForm(
@@ -215,7 +216,7 @@ def _reviewed_plan(request: HttpRequest, slug: str, username: str) -> tuple[Enro
 def reopen(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     _, plan = _reviewed_plan(request, slug, username)
     try:
-        services.plan_reopen(plan=plan, now=timezone.now())
+        services.plan_reopen(plan=plan, by=_user(request), now=timezone.now())
         messages.success(request, "Plan reopened: the learner can change it again.")
     except ApplicationError as exc:
         messages.error(request, exc.message)
