@@ -99,6 +99,18 @@ def test_only_the_learners_own_community_can_be_linked(world: World, tmp_path: A
     assert caught.value.extra["field"] == "community"
 
 
+def test_an_overlong_review_or_empty_title_is_refused(world: World) -> None:
+    plan = services.plan_start(enrollment=world.lena)
+    with pytest.raises(ApplicationError) as caught:
+        services.plan_update(plan=plan, title="t", community=None, review="x" * 20_001)
+    assert caught.value.extra["field"] == "review"
+    with pytest.raises(ApplicationError) as caught:
+        services.plan_update(plan=plan, title="   ", community=None, review="")
+    assert caught.value.extra["field"] == "title"
+    plan.refresh_from_db()
+    assert plan.review == "" and plan.title == "Knowledge management plan"
+
+
 def test_an_empty_plan_cannot_be_submitted(world: World) -> None:
     plan = services.plan_start(enrollment=world.lena)
     with pytest.raises(ApplicationError, match=services.NEEDS_A_GOAL):

@@ -44,6 +44,8 @@ PLAN_SUBMITTED: Final = (
 NOT_SUBMITTED: Final = "Only a submitted plan can be reopened."
 NEEDS_A_GOAL: Final = "Add at least one goal before submitting the plan."
 NOT_YOUR_COMMUNITY: Final = "Link one of your own communities."
+MAX_REVIEW: Final = 20_000
+"""The longest review and next steps text, in characters."""
 MAX_YEARS_AHEAD: Final = 5
 """A goal may be due at most this many years after the cohort starts."""
 
@@ -92,6 +94,8 @@ def plan_update(*, plan: Plan, title: str, community: Community | None, review: 
         raise _refuse(NOT_YOUR_COMMUNITY, "community")
     plan.title = _text(title or DEFAULT_TITLE, "title", "The title", 200)
     plan.review = review.strip()
+    if len(plan.review) > MAX_REVIEW:
+        raise _refuse(f"The review is too long: at most {MAX_REVIEW:,} characters.", "review")
     relinked = plan.community_id != (community.pk if community else None)
     plan.community = community
     plan.save()
