@@ -255,3 +255,16 @@ def test_the_dashboard_links_the_plan(world: World) -> None:
     assert reverse("plans:cohort", args=[world.cohort.slug]) in review
     home = client_for(world, "learner").get(reverse("plans:home")).content.decode()
     assert url(world, "detail") in home
+
+
+def test_editing_a_goal_shows_it_and_a_submitted_plan_sends_back(world: World) -> None:
+    plan = plan_with_goal(world)
+    goal = plan.goals.get()
+    client = client_for(world, "learner")
+    form = client.get(url(world, "goal_edit", pk=goal.pk))
+    assert form.status_code == 200
+    assert 'value="Fewer unanswered questions"' in form.content.decode()
+    services.plan_submit(plan=plan, now=NOW)
+    response = client.get(url(world, "goal_edit", pk=goal.pk), follow=True)
+    assert response.redirect_chain[-1][0] == url(world, "detail")
+    assert services.PLAN_SUBMITTED in response.content.decode()

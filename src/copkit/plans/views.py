@@ -56,6 +56,13 @@ def _own_plan(request: HttpRequest, slug: str, username: str) -> Plan:
     return services.plan_start(enrollment=enrollment)
 
 
+def _plan_of(enrollment: Enrollment, access: PlanAccess) -> Plan | None:
+    """The learner's plan (started on first sight); a reviewer's view starts nothing."""
+    if access is PlanAccess.OWNER:
+        return services.plan_start(enrollment=enrollment)
+    return selectors.plan_for(enrollment=enrollment)
+
+
 def _page(
     request: HttpRequest,
     enrollment: Enrollment,
@@ -66,10 +73,7 @@ def _page(
     feedback_form: FeedbackForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if access is PlanAccess.OWNER:
-        plan: Plan | None = services.plan_start(enrollment=enrollment)
-    else:
-        plan = selectors.plan_for(enrollment=enrollment)
+    plan = _plan_of(enrollment, access)
     context: dict[str, Any] = {
         "enrollment": enrollment,
         "plan": plan,
@@ -161,6 +165,9 @@ def goal_add(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 def goal_edit(request: HttpRequest, slug: str, username: str, pk: int) -> HttpResponse:
     plan = _own_plan(request, slug, username)
     goal = get_object_or_404(Goal, pk=pk, plan=plan)
+    if plan.is_submitted:
+        messages.error(request, services.PLAN_SUBMITTED)
+        return redirect("plans:detail", slug, username)
     initial = {f: getattr(goal, f) for f in GoalForm.base_fields}
     form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -246,11 +253,7 @@ def download(request: HttpRequest, slug: str, username: str, format: str) -> Htt
     enrollment, access = _enrollment(request, slug, username)
     if format not in DOWNLOADS:
         raise Http404("No such format.")
-    plan = (
-        services.plan_start(enrollment=enrollment)
-        if access is PlanAccess.OWNER
-        else selectors.plan_for(enrollment=enrollment)
-    )
+    plan = _plan_of(enrollment, access)
     if plan is None:
         raise Http404("This learner has not started a plan.")
     body = services.plan_export(plan=plan, format=format)
