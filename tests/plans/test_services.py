@@ -12,6 +12,7 @@ from copkit.errors import ApplicationError
 from copkit.plans import services
 from copkit.plans.measures import MEASURES, measure_value
 from copkit.plans.models import Plan
+from copkit.plans.selectors import plan_rows
 from tests.conftest import make_user
 from tests.coursework.factories import NOW
 from tests.plans.conftest import World, goal_fields, plan_with_goal
@@ -156,3 +157,6 @@ def test_feedback_needs_words(world: World) -> None:
     assert caught.value.extra["field"] == "body"
     note = services.plan_feedback_add(plan=plan, author=world.facilitator, body="Good", now=NOW)
     assert note.created_at == NOW and plan.feedback.count() == 1
+    rows = {r.enrollment.pk: r for r in plan_rows(cohort=world.cohort)}
+    assert (rows[world.lena.pk].goals, rows[world.lena.pk].feedback) == (1, 1)
+    assert (rows[world.peer.pk].plan, rows[world.peer.pk].feedback) == (None, 0)

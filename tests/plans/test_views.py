@@ -68,11 +68,14 @@ def test_who_may_read_a_plan(world: World, who: str, page: str) -> None:
 
 @pytest.mark.parametrize("who", WHO)
 def test_who_may_see_the_cohorts_list(world: World, who: str) -> None:
+    plan_with_goal(world)
     expected = {**READ, "learner": 403}
     response = client_for(world, who).get(reverse("plans:cohort", args=[world.cohort.slug]))
     assert response.status_code == expected[who]
     if expected[who] == 200:
-        assert world.lena.learner.username in response.content.decode()
+        rows = {row.enrollment.learner.username: row for row in response.context["rows"]}
+        assert rows["lena"].state == "draft" and rows["lena"].goals == 1
+        assert rows[world.peer.learner.username].state == "not started"
 
 
 # Writing the plan: the learner only.

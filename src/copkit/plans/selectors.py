@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from copkit.academy.models import Cohort, Enrollment
@@ -95,6 +95,7 @@ class PlanRow:
     enrollment: Enrollment
     plan: Plan | None
     goals: int
+    feedback: int
 
     @property
     def state(self) -> str:
@@ -110,16 +111,23 @@ def plan_rows(*, cohort: Cohort) -> list[PlanRow]:
     )
     plans = {
         p.enrollment_id: p
-        for p in Plan.objects.filter(enrollment__cohort=cohort).prefetch_related("goals")
-    }
-    return [
-        PlanRow(
-            enrollment=e,
-            plan=plans.get(e.pk),
-            goals=len(plans[e.pk].goals.all()) if e.pk in plans else 0,
+        for p in Plan.objects.filter(enrollment__cohort=cohort).annotate(
+            goal_count=Count("goals", distinct=True),
+            feedback_count=Count("feedback", distinct=True),
         )
-        for e in enrollments.order_by("learner__username")
-    ]
+    }
+    rows = []
+    for enrollment in enrollments.order_by("learner__username"):
+        plan = plans.get(enrollment.pk)
+        rows.append(
+            PlanRow(
+                enrollment=enrollment,
+                plan=plan,
+                goals=getattr(plan, "goal_count", 0),
+                feedback=getattr(plan, "feedback_count", 0),
+            )
+        )
+    return rows
 
 
 def plans_of_learner(*, user: User) -> list[tuple[Enrollment, Plan | None]]:
