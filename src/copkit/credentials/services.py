@@ -2,7 +2,8 @@
 
 The graduation rule and the assessed assignments belong to the ``attendance`` and
 ``coursework`` apps; they are imported lazily from ``copkit.attendance.selectors`` and
-``copkit.coursework.selectors`` so that this app never duplicates them.
+``copkit.coursework.selectors`` so that this app never duplicates them. The submitted
+knowledge management plan, evidence when it exists, comes lazily from ``copkit.plans``.
 """
 
 from __future__ import annotations
