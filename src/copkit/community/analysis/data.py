@@ -29,7 +29,13 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from copkit.community.analysis.model import Options, period_label, period_starts, trunc_unit
+from copkit.community.analysis.model import (
+    Options,
+    period_label,
+    period_labels,
+    period_starts,
+    trunc_unit,
+)
 from copkit.community.errors import StoreError
 from copkit.community.schema import TABLES
 
@@ -133,7 +139,12 @@ def _window(t: ir.Table, options: Options, column: str = "created_at") -> ir.Tab
 
 
 def _df(expr: ir.Table) -> pd.DataFrame:
-    df: pd.DataFrame = expr.to_pandas()
+    """The result of ``expr`` as a pandas frame, converted column by column by Arrow.
+
+    (Ibis's own ``to_pandas`` converts every column holding a null value through Python
+    objects, which took seconds on the hundreds of thousands of threads of a large store.)
+    """
+    df: pd.DataFrame = expr.to_pyarrow().to_pandas()
     return df
 
 
@@ -254,15 +265,17 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
         roots, [acts_thread.act_thread == roots.root_id]
     )
     help_rows = help_rows.filter(help_rows.to_member == help_rows.root_author)
-    help_df = _df(
-        help_rows.group_by(src=help_rows.from_member, dst=help_rows.to_member).aggregate(
-            weight=help_rows.count()
-        )
+    # One join, two aggregates: the help ties per (helper, asker, space), summed both ways.
+    help_rows = con.create_table(
+        "c_help",
+        help_rows.group_by(
+            src=help_rows.from_member, dst=help_rows.to_member, space_id=help_rows.act_space
+        ).aggregate(weight=help_rows.count()),
+        temp=True,
     )
-    hs = help_rows.filter(help_rows.act_space.notnull())
-    help_space = _df(
-        hs.group_by(src=hs.from_member, space_id=hs.act_space).aggregate(weight=hs.count())
-    )
+    help_df = _df(help_rows.group_by("src", "dst").aggregate(weight=help_rows.weight.sum()))
+    hs = help_rows.filter(help_rows.space_id.notnull())
+    help_space = _df(hs.group_by("src", "space_id").aggregate(weight=hs.weight.sum()))
     acc = inter_w.filter(inter_w.kind == "accept")
     accepted = _df(acc.group_by(member_id=acc.to_member).aggregate(n=acc.count())).set_index(
         "member_id"
@@ -305,9 +318,7 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
             period_label(s, options.period)
             for s in period_starts(window_start, last, options.period)
         )
-    member_period["period"] = [
-        period_label(s, options.period) for s in member_period["period_start"]
-    ]
+    member_period["period"] = period_labels(member_period["period_start"], options.period)
     return CommunityData(
         options=options,
         store_path=str(path),
@@ -364,7 +375,7 @@ def _threads(win: ir.Table, acts: ir.Table, options: Options) -> pd.DataFrame:
     )
     out = roots.left_join(first, roots.thread_id == first.f_thread).drop("f_thread")
     df = _df(out)
-    df["period"] = [period_label(s, options.period) for s in df["period_start"]]
+    df["period"] = period_labels(df["period_start"], options.period)
     return df.drop(columns="period_start")
 
 
