@@ -177,20 +177,37 @@ def activity_levels(
 
 
 def reply_graph(data: CommunityData) -> ig.Graph:
-    """The undirected reply graph of active members (vertex attribute ``name``, edge ``weight``)."""
+    """The undirected reply graph of active members (vertex attribute ``name``, edge ``weight``).
+
+    Vertices are the members with a reply tie, in the order of their ids; an edge joins two
+    members who replied to each other in either direction, weighted by the number of replies.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> ties = pd.DataFrame({"src": ["b", "a", "c"], "dst": ["a", "b", "a"], "weight": [2, 1, 4]})
+    >>> g = reply_graph(SimpleNamespace(ties=ties))
+    >>> g.vs["name"], sorted((g.vs[e.source]["name"], g.vs[e.target]["name"], e["weight"])
+    ...                      for e in g.es)
+    (['a', 'b', 'c'], [('a', 'b', 3), ('a', 'c', 4)])
+    """
     ties = data.ties
     if ties.empty:
         g = ig.Graph()
         g.vs["name"] = []
         return g
-    a = np.minimum(ties["src"].to_numpy(dtype=object), ties["dst"].to_numpy(dtype=object))
-    b = np.maximum(ties["src"].to_numpy(dtype=object), ties["dst"].to_numpy(dtype=object))
-    und = (
-        pd.DataFrame({"a": a, "b": b, "weight": ties["weight"].to_numpy()})
-        .groupby(["a", "b"], sort=False, as_index=False)["weight"]
-        .sum()
-    )
-    return ig.Graph.DataFrame(und, directed=False, use_vids=False)
+    n = len(ties)
+    codes, names = pd.factorize(pd.concat([ties["src"], ties["dst"]], ignore_index=True), sort=True)
+    lo = np.minimum(codes[:n], codes[n:]).astype(np.int64)
+    hi = np.maximum(codes[:n], codes[n:]).astype(np.int64)
+    pairs, which = np.unique(lo * len(names) + hi, return_inverse=True)
+    weight = np.bincount(which, weights=ties["weight"].to_numpy(dtype=np.float64))
+    edges = np.column_stack([pairs // len(names), pairs % len(names)])
+    g = ig.Graph(n=len(names), edges=edges.tolist(), directed=False)
+    g.vs["name"] = [str(m) for m in names]
+    g.es["weight"] = np.rint(weight).astype(np.int64).tolist()
+    return g
 
 
 def network_levels(graph: ig.Graph, members: pd.Index) -> pd.DataFrame:
