@@ -7,11 +7,12 @@ from typing import Any, Final
 
 import igraph as ig
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from copkit.community.analysis.data import CommunityData
 from copkit.community.analysis.flows import help_given
-from copkit.community.analysis.model import period_label
+from copkit.community.analysis.model import period_labels
 
 __all__ = [
     "APPROXIMATE_ABOVE",
@@ -160,20 +161,38 @@ def member_roles(
         evidence = {**evidence, "rule": ROLE_RULES[role]}
         roles.setdefault(str(mid), []).append(Role(role, _CONCEPT[role], evidence))
 
-    given = help_given(data)
     h = data.help
-    helped = h.groupby("src")["dst"].nunique() if not h.empty else pd.Series(dtype=int)
-    helpers = h.groupby("dst")["src"].nunique() if not h.empty else pd.Series(dtype=int)
-    accepted = data.accepted["n"] if not data.accepted.empty else pd.Series(dtype=int)
-    questions = stats["questions"]
-    for mid in stats.index:
-        a, q = int(given.get(mid, 0)), int(questions.get(mid, 0))
-        ppl, acc = int(helped.get(mid, 0)), int(accepted.get(mid, 0))
-        if a >= 3 and ppl >= 3 and a > q:
-            add(mid, "expert", {"answers": a, "people_helped": ppl, "accepted": acc, "asked": q})
-        got = int(helpers.get(mid, 0))
-        if q >= 2 and got >= 1 and q >= a:
-            add(mid, "asker", {"questions": q, "helped_by": got, "answers": a})
+    idx = stats.index
+    table = pd.DataFrame(
+        {
+            "answers": help_given(data).reindex(idx).to_numpy(),
+            "questions": stats["questions"].to_numpy(),
+            "helped": _count(h.groupby("src")["dst"].nunique() if len(h) else None, idx),
+            "helpers": _count(h.groupby("dst")["src"].nunique() if len(h) else None, idx),
+            "accepted": _count(data.accepted["n"] if len(data.accepted) else None, idx),
+        },
+        index=idx,
+    )
+    a, q = table["answers"], table["questions"]
+    experts = table[(a >= 3) & (table["helped"] >= 3) & (a > q)]
+    for r in experts.itertuples():
+        add(
+            r.Index,
+            "expert",
+            {
+                "answers": int(r.answers),
+                "people_helped": int(r.helped),
+                "accepted": int(r.accepted),
+                "asked": int(r.questions),
+            },
+        )
+    askers = table[(q >= 2) & (table["helpers"] >= 1) & (q >= a)]
+    for r in askers.itertuples():
+        add(
+            r.Index,
+            "asker",
+            {"questions": int(r.questions), "helped_by": int(r.helpers), "answers": int(r.answers)},
+        )
 
     b = broker_scores if broker_scores is not None else brokerage(graph)
     if not b.empty:
@@ -203,23 +222,27 @@ def member_roles(
                 },
             )
 
-    groups_touched = _groups_touched(data, membership)
-    spaces = stats["spaces"]
-    for mid in stats.index:
-        ns, ng = int(spaces.get(mid, 0)), int(groups_touched.get(mid, 0))
-        if ns >= 3 or ng >= 3:
-            add(mid, "boundary_spanner", {"spaces": ns, "subgroups_reached": ng})
+    spans = pd.DataFrame(
+        {
+            "spaces": stats["spaces"].to_numpy(),
+            "groups": _count(_groups_touched(data, membership), stats.index),
+        },
+        index=stats.index,
+    )
+    spans = spans[(spans["spaces"] >= 3) | (spans["groups"] >= 3)]
+    for r in spans.itertuples():
+        add(
+            r.Index,
+            "boundary_spanner",
+            {"spaces": int(r.spaces), "subgroups_reached": int(r.groups)},
+        )
 
     if data.periods and not data.newcomers.empty:
         last = data.periods[-1]
-        nc = data.newcomers
-        for mid, first in nc["first_at"].items():
-            if period_label(first, data.options.period) == last:
-                add(
-                    mid,
-                    "newcomer",
-                    {"first_contribution": f"{first:%Y-%m-%dT%H:%M:%SZ}", "period": last},
-                )
+        first = data.newcomers["first_at"]
+        arrived = first[period_labels(first, data.options.period) == last]
+        for mid, at in arrived.items():
+            add(mid, "newcomer", {"first_contribution": f"{at:%Y-%m-%dT%H:%M:%SZ}", "period": last})
 
     m = data.members
     candidates = m[(m["spaces_created"] > 0) | m["source_roles"].notna()]
@@ -230,6 +253,13 @@ def member_roles(
         if named or created:
             add(mid, "coordinator", {"source_roles": named, "spaces_created": created})
     return {mid: tuple(r) for mid, r in roles.items()}
+
+
+def _count(values: pd.Series | None, index: pd.Index) -> npt.NDArray[np.int64]:
+    """``values`` aligned on ``index``, 0 where missing."""
+    if values is None:
+        return np.zeros(len(index), dtype=np.int64)
+    return values.reindex(index).fillna(0).to_numpy(dtype=np.int64)
 
 
 def _is_list(value: Any) -> bool:
