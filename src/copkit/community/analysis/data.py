@@ -209,14 +209,12 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
         "is_question",
         period_start=acts.created_at.truncate(trunc_unit(options.period)),
     )
-    # Materialise once: every query below reads these flat working tables (DuckDB spills
-    # them to a temporary folder beyond its memory limit).
-    acts = con.create_table("c_acts", acts, temp=True)
-    win = acts
-    if options.since is not None:
-        win = con.create_table("c_win", acts.filter(acts.created_at >= options.since), temp=True)
+    # Every query below reads the store's columns it needs through these filters (no
+    # working copy: DuckDB scans the store's compressed columns as fast as a copy, and
+    # copying the activities cost a second per million and memory).
+    win = acts.filter(acts.created_at >= options.since) if options.since is not None else acts
     inter = inter.select("from_member", "to_member", "activity_id", "kind", "created_at")
-    inter_w = con.create_table("c_inter", _window(inter, options), temp=True)
+    inter_w = _window(inter, options)
     until_only = acts
 
     has_questions = bool(acts.filter(acts.is_question).count().to_pandas() > 0)
