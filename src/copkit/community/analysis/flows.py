@@ -17,6 +17,7 @@ from copkit.community.errors import UndefinedMeasureError
 
 __all__ = [
     "ABSENCE_FACTOR_RULE",
+    "LEIDEN_ITERATIONS",
     "LEIDEN_RESOLUTION",
     "SUBGROUPS_LISTED",
     "Concentration",
@@ -46,6 +47,10 @@ ABSENCE_FACTOR_RULE: Final = (
 )
 LEIDEN_RESOLUTION: Final = 1.0
 """Resolution of the modularity Leiden maximises (1 = Newman-Girvan modularity)."""
+LEIDEN_ITERATIONS: Final = 5
+"""Leiden iterations: on the 1 M benchmark community five reach a higher weighted modularity
+(0.0254) than leidenalg's default two did (0.0253); iterating until stable gains 1 % more
+(0.0256) at twenty times the cost on 10 M activities."""
 SUBGROUPS_LISTED: Final = 30
 """Subgroups listed in a result (largest first); flows are counted among these."""
 _HOUR: Final = 3600.0
@@ -372,8 +377,8 @@ class Subgroups:
 def leiden_membership(graph: ig.Graph, seed: int = 42) -> list[int]:
     """Leiden subgroup of each vertex of ``graph``: igraph's C implementation maximising
     weighted modularity (edge attribute ``weight``) at resolution :data:`LEIDEN_RESOLUTION`,
-    iterated until an iteration no longer improves it; seeded, so the same graph always gives
-    the same subgroups.
+    :data:`LEIDEN_ITERATIONS` iterations; seeded, so the same graph always gives the same
+    subgroups.
 
     Examples
     --------
@@ -390,7 +395,7 @@ def leiden_membership(graph: ig.Graph, seed: int = 42) -> list[int]:
             objective_function="modularity",
             weights="weight",
             resolution=LEIDEN_RESOLUTION,
-            n_iterations=-1,
+            n_iterations=LEIDEN_ITERATIONS,
         )
     finally:
         ig.set_random_number_generator(random)
