@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from copkit.community.analysis.roles import APPROXIMATE_ABOVE, brokerage
+from copkit.community.analysis.roles import APPROXIMATE_ABOVE, brokerage, burt_constraint
 
 
 def named(g: ig.Graph) -> ig.Graph:
@@ -35,3 +35,17 @@ def test_large_graphs_find_the_same_lowest_constraint_and_top_betweenness() -> N
     true_top = set(pd.Series(g.betweenness(), index=g.vs["name"]).nlargest(10).index)
     estimated_top = set(b["betweenness"].nlargest(20).index)
     assert len(true_top & estimated_top) >= 8
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_numpy_constraint_equals_igraph_on_weighted_graphs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    g = ig.Graph.Barabasi(600, 4)
+    g.simplify()
+    g.add_vertices(1)  # a member without ties: undefined, NaN in both
+    g.es["weight"] = rng.integers(1, 20, size=g.ecount()).tolist()
+    ours = burt_constraint(g, rng.permutation(g.vcount()))
+    theirs = np.asarray(g.constraint(weights="weight"))
+    order = rng.permutation(g.vcount())
+    assert np.allclose(burt_constraint(g, order), theirs[order], equal_nan=True)
+    assert np.isnan(ours).sum() == 1
