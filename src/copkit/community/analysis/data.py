@@ -26,7 +26,10 @@ from pathlib import Path
 from typing import Any, Final
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from copkit.community.analysis.model import (
@@ -43,6 +46,18 @@ __all__ = ["CONTRIBUTION_KINDS", "CommunityData", "load_community"]
 
 CONTRIBUTION_KINDS: Final = ("post", "reply", "answer", "comment")
 _TIE_KINDS: Final = ("reply", "answer")
+_STATS: Final = [
+    "contributions",
+    "threads_started",
+    "questions",
+    "replies",
+    "answers_kind",
+    "threads",
+    "spaces",
+    "periods",
+    "first_at",
+    "last_at",
+]
 MEMORY_LIMIT: Final = os.environ.get("COPKIT_DUCKDB_MEMORY", "1500MB")
 """DuckDB's memory limit for an analysis (it spills beyond); ``COPKIT_DUCKDB_MEMORY``."""
 
@@ -148,6 +163,25 @@ def _df(expr: ir.Table) -> pd.DataFrame:
     return df
 
 
+@ibis.udf.scalar.builtin(name="epoch_us", signature=((dt.Timestamp(timezone="UTC"),), dt.int64))
+def _epoch_us(time: Any) -> Any:
+    """DuckDB's ``epoch_us``: microseconds since 1970-01-01 UTC."""
+
+
+@ibis.udf.scalar.builtin(name="make_timestamp", signature=((dt.int64,), dt.Timestamp()))
+def _utc_naive(microseconds: Any) -> Any:
+    """DuckDB's ``make_timestamp``: the UTC wall-clock time of an epoch in microseconds.
+
+    Periods are truncated on it rather than on the time-zone-aware column: the result is the
+    same (the session's time zone is UTC), and DuckDB truncates plain timestamps about four
+    times faster than zoned ones (2 s per 10 M activities for each query otherwise).
+    """
+
+
+def _per_member(values: pd.Series, index: pd.Index) -> npt.NDArray[np.int64]:
+    return values.reindex(index).fillna(0).to_numpy(dtype=np.int64)
+
+
 def _quiet() -> warnings.catch_warnings[None]:
     """Ibis 12 on DuckDB 2 and pandas 3 warns about its own deprecated calls on every query."""
     ctx = warnings.catch_warnings()
@@ -207,7 +241,7 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
         "created_at",
         "kind",
         "is_question",
-        period_start=acts.created_at.truncate(trunc_unit(options.period)),
+        period_start=_utc_naive(_epoch_us(acts.created_at)).truncate(trunc_unit(options.period)),
     )
     # Every query below reads the store's columns it needs through these filters (no
     # working copy: DuckDB scans the store's compressed columns as fast as a copy, and
@@ -220,29 +254,37 @@ def _load(con: Any, path: Path, options: Options) -> CommunityData:
     has_questions = bool(acts.filter(acts.is_question).count().to_pandas() > 0)
     is_root = win.kind == "post"
     question = (is_root & win.is_question) if has_questions else is_root
-    stats = _df(
+    # No COUNT(DISTINCT ...) in a grouped aggregate (DuckDB runs those several times slower
+    # than plain ones): distinct threads are counted from the distinct (member, thread) and
+    # (member, period, thread) pairs, spaces and periods from the per-space and per-period rows.
+    counts = _df(
         win.group_by(member_id=win.actor_id).aggregate(
             contributions=win.count(),
             threads_started=is_root.sum(),
             questions=question.sum(),
             replies=win.kind.isin(("reply", "comment")).sum(),
             answers_kind=(win.kind == "answer").sum(),
-            threads=win.thread_id.nunique(),
-            spaces=win.space_id.nunique(),
-            periods=win.period_start.nunique(),
             first_at=win.created_at.min(),
             last_at=win.created_at.max(),
         )
     ).set_index("member_id")
+    pairs = win.select(member_id=win.actor_id, thread_id=win.thread_id).distinct()
+    threads_of = _df(pairs.group_by("member_id").aggregate(threads=pairs.count()))
+    mpt = win.group_by(
+        member_id=win.actor_id, period_start=win.period_start, thread_id=win.thread_id
+    ).aggregate(n=win.count())
     member_period = _df(
-        win.group_by(member_id=win.actor_id, period_start=win.period_start).aggregate(
-            n=win.count(), threads=win.thread_id.nunique()
-        )
+        mpt.group_by("member_id", "period_start").aggregate(n=mpt.n.sum(), threads=mpt.count())
     )
     ms = win.filter(win.space_id.notnull())
     member_space = _df(
         ms.group_by(member_id=ms.actor_id, space_id=ms.space_id).aggregate(n=ms.count())
     )
+    stats = counts.assign(
+        threads=_per_member(threads_of.set_index("member_id")["threads"], counts.index),
+        spaces=_per_member(member_space.groupby("member_id").size(), counts.index),
+        periods=_per_member(member_period.groupby("member_id").size(), counts.index),
+    )[_STATS]
 
     ties_i = inter_w.filter(
         inter_w.kind.isin(_TIE_KINDS) & (inter_w.from_member != inter_w.to_member)
