@@ -223,15 +223,6 @@ def answer_concentration(data: CommunityData) -> Concentration:
     return Concentration(caf, g)
 
 
-def _help_graph(data: CommunityData) -> ig.Graph:
-    h = data.help
-    if h.empty:
-        g = ig.Graph(directed=True)
-        g.vs["name"] = []
-        return g
-    return ig.Graph.DataFrame(h[["src", "dst", "weight"]], directed=True, use_vids=False)
-
-
 def reciprocity(data: CommunityData) -> float:
     """Share of directed help ties (helper -> asker, each pair once) that are returned.
 
@@ -240,14 +231,24 @@ def reciprocity(data: CommunityData) -> float:
     UndefinedMeasureError
         If there is no help tie.
 
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> h = pd.DataFrame({"src": ["a", "b", "a", "c"], "dst": ["b", "a", "c", "c"]})
+    >>> reciprocity(SimpleNamespace(help=h))  # a->b and b->a returned, a->c not; c->c ignored
+    0.6666666666666666
+
     References
     ----------
     Wasserman & Faust (1994).
     """
-    g = _help_graph(data)
-    if g.ecount() == 0:
+    h = data.help
+    pairs = h.loc[h["src"] != h["dst"], ["src", "dst"]].drop_duplicates()
+    if pairs.empty:
         raise UndefinedMeasureError("no help ties in the window")
-    return float(g.reciprocity(ignore_loops=True, mode="default"))
+    ties = pd.MultiIndex.from_frame(pairs)
+    back = pd.MultiIndex.from_arrays([pairs["dst"], pairs["src"]])
+    return float(back.isin(ties).mean())
 
 
 @dataclass(frozen=True, slots=True)
