@@ -300,24 +300,26 @@ def participation_levels(data: CommunityData, graph: ig.Graph | None = None) -> 
             "k": net["coreness"].to_numpy(),
         }
     ).sort_values(["contributions", "member_id"], ascending=[False, True])
-    for r in table.itertuples(index=False):
+    columns = ["member_id", "a", "n", "contributions", "share", "pct", "onion", "k"]
+    rows = zip(*(table[c].tolist() for c in [*columns, "threads", "periods"]), strict=True)
+    for mid, a, n, contributions, share, pct, ring, k, threads, periods in rows:
         ml = MemberLevel(
-            member_id=str(r.member_id),
-            level=str(r.a),
-            activity_level=str(r.a),
-            network_level=str(r.n),
+            member_id=str(mid),
+            level=a,
+            activity_level=a,
+            network_level=n,
             evidence={
-                "contributions": int(r.contributions),
-                "activity_share": round(float(r.share), 6),
-                "rank_percentile": round(float(r.pct), 6),
-                "onion": str(r.onion),
-                "coreness": int(r.k),
-                "threads": int(r.threads),
-                "periods_active": int(r.periods),
+                "contributions": contributions,
+                "activity_share": round(share, 6),
+                "rank_percentile": round(pct, 6),
+                "onion": ring,
+                "coreness": k,
+                "threads": threads,
+                "periods_active": periods,
             },
         )
         members.append(ml)
-        if abs(LEVEL_RANK[ml.activity_level] - LEVEL_RANK[ml.network_level]) >= 2:
+        if abs(LEVEL_RANK[a] - LEVEL_RANK[n]) >= 2:
             disagreements.append(ml)
     lurkers = data.members.index.difference(stats.index)
     for mid in sorted(lurkers):

@@ -275,7 +275,7 @@ def member_roles(
     spans = pd.DataFrame(
         {
             "spaces": stats["spaces"].to_numpy(),
-            "groups": _count(_groups_touched(data, membership), stats.index),
+            "groups": _count(_groups_touched(graph, membership), stats.index),
         },
         index=stats.index,
     )
@@ -316,15 +316,16 @@ def _is_list(value: Any) -> bool:
     return isinstance(value, list | tuple | np.ndarray)
 
 
-def _groups_touched(data: CommunityData, membership: dict[str, int]) -> pd.Series:
-    t = data.ties
-    if t.empty or not membership:
+def _groups_touched(graph: ig.Graph, membership: dict[str, int]) -> pd.Series:
+    """Number of distinct subgroups each member of ``graph`` has ties into, own included."""
+    if graph.ecount() == 0 or not membership:
         return pd.Series(dtype=int)
-    both = pd.concat(
-        [
-            pd.DataFrame({"m": t["src"], "g": t["dst"].map(membership)}),
-            pd.DataFrame({"m": t["dst"], "g": t["src"].map(membership)}),
-            pd.DataFrame({"m": list(membership), "g": list(membership.values())}),
-        ]
-    ).dropna()
-    return both.groupby("m")["g"].nunique()
+    names = graph.vs["name"]
+    group = np.array([membership.get(n, -1) for n in names], dtype=np.int64)  # -1: none
+    edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    member = np.concatenate([edges[:, 0], edges[:, 1], np.arange(len(names))])
+    reached = np.concatenate([group[edges[:, 1]], group[edges[:, 0]], group])
+    member, reached = member[reached >= 0], reached[reached >= 0]
+    width = int(group.max()) + 1
+    pairs = np.unique(member * width + reached)
+    return pd.Series(np.bincount(pairs // width, minlength=len(names)), index=names)
