@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import igraph as ig
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from copkit.community.analysis.data import CommunityData
@@ -432,9 +433,9 @@ def subgroups(data: CommunityData, graph: ig.Graph, seed: int = 42) -> Subgroups
     internal = np.bincount(ca[ca == cb], weights=w[ca == cb], minlength=len(sizes))
     external = np.bincount(ca[ca != cb], weights=w[ca != cb], minlength=len(sizes))
     external += np.bincount(cb[ca != cb], weights=w[ca != cb], minlength=len(sizes))
-    ms = data.member_space.copy()
-    ms["group"] = ms["member_id"].map(membership)
-    ms = ms.dropna(subset=["group"])
+    group_of = pd.Series(memb, index=pd.Index([str(n) for n in names]))
+    ms = data.member_space.assign(group=_lookup(group_of, data.member_space["member_id"]))
+    ms = ms[ms["group"] >= 0]
     groups = []
     for c in range(min(len(sizes), SUBGROUPS_LISTED)):
         idx = np.flatnonzero(memb == c)
@@ -453,13 +454,21 @@ def subgroups(data: CommunityData, graph: ig.Graph, seed: int = 42) -> Subgroups
     between: tuple[tuple[int, int, int], ...] = ()
     if not data.help.empty:
         h = data.help.assign(
-            a=data.help["src"].map(membership), b=data.help["dst"].map(membership)
-        ).dropna(subset=["a", "b"])
-        h = h[(h["a"] != h["b"]) & (h["a"] < SUBGROUPS_LISTED) & (h["b"] < SUBGROUPS_LISTED)]
+            a=_lookup(group_of, data.help["src"]), b=_lookup(group_of, data.help["dst"])
+        )
+        listed = (h["a"] >= 0) & (h["b"] >= 0)
+        listed &= (h["a"] < SUBGROUPS_LISTED) & (h["b"] < SUBGROUPS_LISTED)
+        h = h[listed & (h["a"] != h["b"])]
         agg = h.groupby(["a", "b"])["weight"].sum().sort_values(ascending=False)
         between = tuple((int(a), int(b), int(v)) for (a, b), v in agg.items())
     quality = graph.modularity(raw.tolist(), weights="weight", resolution=LEIDEN_RESOLUTION)
     return Subgroups(tuple(groups), membership, between, float(quality))
+
+
+def _lookup(values: pd.Series, keys: pd.Series) -> npt.NDArray[np.int64]:
+    """``values`` (non-negative integers) at each of ``keys`` by hash lookup; -1 if absent."""
+    at = values.index.get_indexer(keys)
+    return np.where(at >= 0, values.to_numpy(dtype=np.int64)[at], -1)
 
 
 def space_flows(data: CommunityData) -> tuple[tuple[str, str, int], ...]:
