@@ -12,10 +12,10 @@ process so that peak memory (max RSS) is the run's own:
 Usage::
 
     python benchmarks/analysis.py --sizes 1000000 10000000 --baseline-sizes 1000000 \\
-        --workdir benchmark-data --timeout 1800
+        --workdir benchmarks/data --timeout 1800
 
 networkx is needed for the baseline only (``pip install networkx``); it is not a dependency
-of copkit. Results are printed as a Markdown table (see docs/performance-analysis.md).
+of copkit. Results are printed as a Markdown table (see docs/performance.md, Analysis).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--baseline-sizes", type=int, nargs="*", default=[1_000_000])
-    parser.add_argument("--workdir", type=Path, default=Path("benchmark-data"))
+    parser.add_argument("--workdir", type=Path, default=Path("benchmarks/data"))
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--run", choices=["copkit", "baseline"])
     parser.add_argument("--store", type=Path)
