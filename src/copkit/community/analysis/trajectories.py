@@ -158,23 +158,21 @@ def trajectories(
     )
 
     order = np.lexsort((col, row))
-    labels = np.asarray(period_levels["period"], dtype=object)[order]
-    levels = np.asarray(period_levels["level"], dtype=object)[order]
-    bounds = np.searchsorted(row[order], np.arange(n + 1))
+    labels = np.asarray(period_levels["period"], dtype=object)[order].tolist()
+    levels = np.asarray(period_levels["level"], dtype=object)[order].tolist()
+    bounds = np.searchsorted(row[order], np.arange(n + 1)).tolist()
     undefined = Undefined(TRAJECTORY_RULES["undefined"])
     out: dict[str, Trajectory] = {}
-    for i, mid in enumerate(members):
-        ev: dict[str, Any] = {
-            "periods_active": int(active[i]),
-            "periods_since_first": int(since_first[i]),
-        }
-        k = str(kind[i])
+    columns = (kind, active, since_first, n_full, first_rank, latest)
+    rows = zip(members.tolist(), *(c.tolist() for c in columns), strict=True)
+    for i, (mid, k, n_active, since, n_core, first_r, latest_r) in enumerate(rows):
+        ev: dict[str, Any] = {"periods_active": n_active, "periods_since_first": since}
         if k != "undefined":
-            ev["periods_active_or_core"] = int(n_full[i])
+            ev["periods_active_or_core"] = n_core
         if k == "inbound":
-            ev["first_level_rank"], ev["latest_level_rank"] = int(first_rank[i]), int(latest[i])
+            ev["first_level_rank"], ev["latest_level_rank"] = first_r, latest_r
         a, b = bounds[i], bounds[i + 1]
-        by_period = dict(zip(labels[a:b].tolist(), levels[a:b].tolist(), strict=True))
+        by_period = dict(zip(labels[a:b], levels[a:b], strict=True))
         out[str(mid)] = Trajectory(undefined if k == "undefined" else k, by_period, ev)
     return out
 
