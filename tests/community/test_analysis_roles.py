@@ -7,7 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from copkit.community.analysis.roles import APPROXIMATE_ABOVE, brokerage, burt_constraint
+from copkit.community.analysis.roles import (
+    APPROXIMATE_ABOVE,
+    brokerage,
+    brokerage_started,
+    burt_constraint,
+)
 
 
 def named(g: ig.Graph) -> ig.Graph:
@@ -49,3 +54,18 @@ def test_numpy_constraint_equals_igraph_on_weighted_graphs(seed: int) -> None:
     order = rng.permutation(g.vcount())
     assert np.allclose(burt_constraint(g, order), theirs[order], equal_nan=True)
     assert np.isnan(ours).sum() == 1
+
+
+def test_brokerage_started_in_a_child_equals_brokerage() -> None:
+    g = named(ig.Graph.Barabasi(APPROXIMATE_ABOVE + 300, 2))
+    wait = brokerage_started(g)
+    pd.testing.assert_frame_equal(wait(), brokerage(g))
+    small = named(ig.Graph.Famous("Zachary"))
+    pd.testing.assert_frame_equal(brokerage_started(small)(), brokerage(small))
+
+
+def test_an_error_in_the_child_is_raised_by_the_caller() -> None:
+    g = ig.Graph.Barabasi(APPROXIMATE_ABOVE + 300, 2)
+    g.vs["name"] = [f"m{i}" for i in range(g.vcount())]  # no edge weights: constraint fails
+    with pytest.raises(KeyError):
+        brokerage_started(g)()

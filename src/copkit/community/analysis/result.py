@@ -41,7 +41,7 @@ from copkit.community.analysis.model import (
     jsonable,
     period_label,
 )
-from copkit.community.analysis.roles import Role, brokerage, member_roles
+from copkit.community.analysis.roles import Role, brokerage_started, member_roles
 from copkit.community.analysis.trajectories import (
     TRAJECTORY_KINDS,
     TRAJECTORY_RULES,
@@ -363,31 +363,37 @@ def analyze(
     options = Options(since=since, until=until, period=period, exclude_bots=exclude_bots)
     data = load_community(store, options)
     graph = reply_graph(data)
+    broker_scores = brokerage_started(graph)  # on the other core while the rest is measured
     levels = participation_levels(data, graph)
     groups = subgroups(data, graph)
-    roles = member_roles(data, graph, groups.membership, brokerage(graph))
-    spanners = {m for m, rs in roles.items() if any(r.role == "boundary_spanner" for r in rs)}
     plevels = period_levels(data)
-    trajs = trajectories(plevels, data.periods, spanners)
+    transitions = tuple(level_transitions(plevels, data.periods))
     try:
         recip: Number = reciprocity(data)
     except UndefinedMeasureError as exc:
         recip = Undefined.of(exc)
     level_of = {m.member_id: m.level for m in levels.members}
+    response_times = time_to_first_response(data)
+    helpers = help_network(data, level_of)
+    concentration = answer_concentration(data)
+    newcomers = newcomer_experience(data)
+    flows = space_flows(data)
+    roles = member_roles(data, graph, groups.membership, broker_scores())
+    spanners = {m for m, rs in roles.items() if any(r.role == "boundary_spanner" for r in rs)}
     return AnalysisResult(
         data=data,
         generated_at=datetime.now(tz=UTC),
         levels=levels,
         roles=roles,
-        trajectories=trajs,
+        trajectories=trajectories(plevels, data.periods, spanners),
         period_levels=plevels,
-        transitions=tuple(level_transitions(plevels, data.periods)),
-        response_times=time_to_first_response(data),
-        help_network=help_network(data, level_of),
-        concentration=answer_concentration(data),
+        transitions=transitions,
+        response_times=response_times,
+        help_network=helpers,
+        concentration=concentration,
         reciprocity=recip,
-        newcomers=newcomer_experience(data),
+        newcomers=newcomers,
         subgroups=groups,
-        space_flows=space_flows(data),
+        space_flows=flows,
         help_given=help_given(data),
     )

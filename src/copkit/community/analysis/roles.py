@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any, Final
 
 import igraph as ig
@@ -22,6 +25,7 @@ __all__ = [
     "ROLE_RULES",
     "Role",
     "brokerage",
+    "brokerage_started",
     "burt_constraint",
     "member_roles",
 ]
@@ -154,30 +158,83 @@ def brokerage(graph: ig.Graph) -> pd.DataFrame:
     >>> b.sort_values("betweenness", ascending=False).index[:2].tolist()
     ['0', '33']
     """
-    n = graph.vcount()
-    if n == 0:
+    if graph.vcount() == 0:
         return pd.DataFrame(columns=["betweenness", "betweenness_norm", "degree", "constraint"])
-    degree = np.asarray(graph.degree())
+    btw, constraint = _broker_scores(graph)
+    return _broker_frame(graph, btw, constraint)
+
+
+def _broker_scores(graph: ig.Graph) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Betweenness and constraint of every vertex (the two costly measures of :func:`brokerage`)."""
+    n = graph.vcount()
     constraint = np.full(n, np.nan)
     if n > APPROXIMATE_ABOVE:
         sample = np.random.default_rng(0).choice(n, size=SAMPLED_SOURCES, replace=False)
         raw = graph.betweenness(directed=False, sources=sample.tolist())
         btw = np.asarray(raw, dtype=float) * (n / SAMPLED_SOURCES)
+        degree = np.asarray(graph.degree())
         best = np.argsort(-degree, kind="stable")[:CONSTRAINT_CANDIDATES]
         constraint[best] = burt_constraint(graph, best)
     else:
         btw = np.asarray(graph.betweenness(directed=False), dtype=float)
         constraint[:] = graph.constraint(weights="weight")
+    return btw, constraint
+
+
+def _broker_frame(
+    graph: ig.Graph, btw: npt.NDArray[np.float64], constraint: npt.NDArray[np.float64]
+) -> pd.DataFrame:
+    n = graph.vcount()
     pairs = (n - 1) * (n - 2) / 2
     return pd.DataFrame(
         {
             "betweenness": btw,
             "betweenness_norm": btw / pairs if pairs > 0 else 0.0,
-            "degree": degree,
+            "degree": np.asarray(graph.degree()),
             "constraint": constraint,
         },
         index=pd.Index(graph.vs["name"], name="member_id"),
     )
+
+
+def _send_scores(graph: ig.Graph, pipe: Connection) -> None:  # pragma: no cover - in the child
+    try:
+        pipe.send(("ok", _broker_scores(graph)))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        pipe.send(("error", exc))
+    finally:
+        pipe.close()
+
+
+def brokerage_started(graph: ig.Graph) -> Callable[[], pd.DataFrame]:
+    """Start :func:`brokerage` of ``graph`` and return the function that waits for it.
+
+    Betweenness and constraint are the slowest measures and run in igraph and NumPy, which
+    hold the interpreter lock; on a system that can fork, a forked process computes them on
+    the other core while the caller goes on with the other measures (the child shares the
+    graph's memory until either writes to it). Elsewhere, and for graphs of up to
+    :data:`APPROXIMATE_ABOVE` members (where forking costs more than it saves), the waiting
+    function computes them itself. Either way the result is :func:`brokerage`'s.
+    """
+    if graph.vcount() <= APPROXIMATE_ABOVE or "fork" not in mp.get_all_start_methods():
+        return lambda: brokerage(graph)
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_scores, args=(graph, send), daemon=True)
+    child.start()
+    send.close()
+
+    def wait() -> pd.DataFrame:
+        try:
+            status, value = receive.recv()
+        finally:
+            receive.close()
+            child.join()
+        if status != "ok":
+            raise value
+        return _broker_frame(graph, *value)
+
+    return wait
 
 
 def member_roles(
