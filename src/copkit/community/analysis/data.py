@@ -163,12 +163,16 @@ def _df(expr: ir.Table) -> pd.DataFrame:
     return df
 
 
-@ibis.udf.scalar.builtin(name="epoch_us", signature=((dt.Timestamp(timezone="UTC"),), dt.int64))
+@ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
+    name="epoch_us", signature=((dt.Timestamp(timezone="UTC"),), dt.int64)
+)
 def _epoch_us(time: Any) -> Any:
     """DuckDB's ``epoch_us``: microseconds since 1970-01-01 UTC."""
 
 
-@ibis.udf.scalar.builtin(name="make_timestamp", signature=((dt.int64,), dt.Timestamp()))
+@ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
+    name="make_timestamp", signature=((dt.int64,), dt.Timestamp())
+)
 def _utc_naive(microseconds: Any) -> Any:
     """DuckDB's ``make_timestamp``: the UTC wall-clock time of an epoch in microseconds.
 
@@ -179,7 +183,8 @@ def _utc_naive(microseconds: Any) -> Any:
 
 
 def _per_member(values: pd.Series, index: pd.Index) -> npt.NDArray[np.int64]:
-    return values.reindex(index).fillna(0).to_numpy(dtype=np.int64)
+    out: npt.NDArray[np.int64] = values.reindex(index).fillna(0).to_numpy(dtype=np.int64)
+    return out
 
 
 def _quiet() -> warnings.catch_warnings[None]:

@@ -124,7 +124,8 @@ def period_labels(times: pd.Series, period: Period) -> npt.NDArray[np.object_]:
         t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     codes, uniques = pd.factorize(pd.to_datetime(t).dt.to_period(_FREQ[period]))
     labels = [period_label(p.start_time, period) for p in uniques]
-    return np.array([*labels, None], dtype=object)[codes]
+    out: npt.NDArray[np.object_] = np.array([*labels, None], dtype=object)[codes]
+    return out
 
 
 def period_starts(first: pd.Timestamp, last: pd.Timestamp, period: Period) -> list[pd.Timestamp]:

@@ -366,7 +366,8 @@ def _count(values: pd.Series | None, index: pd.Index) -> npt.NDArray[np.int64]:
     """``values`` aligned on ``index``, 0 where missing."""
     if values is None:
         return np.zeros(len(index), dtype=np.int64)
-    return values.reindex(index).fillna(0).to_numpy(dtype=np.int64)
+    out: npt.NDArray[np.int64] = values.reindex(index).fillna(0).to_numpy(dtype=np.int64)
+    return out
 
 
 def _is_list(value: Any) -> bool:
