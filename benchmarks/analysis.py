@@ -35,9 +35,15 @@ SAMPLE = 256  # betweenness sources, as copkit's estimate
 def _peak_mib() -> float:
     """Peak resident memory of this process plus that of its largest child (copkit forks one
     for betweenness and constraint): an upper bound, as the pages they share count twice."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+    return _own_peak_mib() + _child_peak_mib()
+
+
+def _own_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def run_copkit(store: Path) -> dict[str, Any]:
@@ -49,6 +55,8 @@ def run_copkit(store: Path) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "peak_mib": _peak_mib(),
+        "own_peak_mib": _own_peak_mib(),
+        "child_peak_mib": _child_peak_mib(),
         "members": doc["summary"]["active_members"],
         "core": doc["levels"]["counts"]["core"],
     }
