@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+
 import igraph as ig
 import numpy as np
 import pandas as pd
@@ -69,3 +71,18 @@ def test_an_error_in_the_child_is_raised_by_the_caller() -> None:
     g.vs["name"] = [f"m{i}" for i in range(g.vcount())]  # no edge weights: constraint fails
     with pytest.raises(KeyError):
         brokerage_started(g)()
+
+
+def _in_a_daemon(queue: mp.Queue[bool]) -> None:  # pragma: no cover - in the child
+    g = named(ig.Graph.Barabasi(APPROXIMATE_ABOVE + 300, 2))
+    queue.put(bool(brokerage_started(g)().equals(brokerage(g))))
+
+
+def test_a_daemon_process_computes_brokerage_itself() -> None:
+    """A daemon may not start children: brokerage_started must not try to fork there."""
+    context = mp.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_in_a_daemon, args=(queue,), daemon=True)
+    child.start()
+    assert queue.get(timeout=60) is True
+    child.join()

@@ -212,11 +212,13 @@ def brokerage_started(graph: ig.Graph) -> Callable[[], pd.DataFrame]:
     Betweenness and constraint are the slowest measures and run in igraph and NumPy, which
     hold the interpreter lock; on a system that can fork, a forked process computes them on
     the other core while the caller goes on with the other measures (the child shares the
-    graph's memory until either writes to it). Elsewhere, and for graphs of up to
-    :data:`APPROXIMATE_ABOVE` members (where forking costs more than it saves), the waiting
-    function computes them itself. Either way the result is :func:`brokerage`'s.
+    graph's memory until either writes to it). Elsewhere, in a daemon process (which may not
+    have children) and for graphs of up to :data:`APPROXIMATE_ABOVE` members (where forking
+    costs more than it saves), the waiting function computes them itself. Either way the
+    result is :func:`brokerage`'s.
     """
-    if graph.vcount() <= APPROXIMATE_ABOVE or "fork" not in mp.get_all_start_methods():
+    can_fork = "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+    if graph.vcount() <= APPROXIMATE_ABOVE or not can_fork:
         return lambda: brokerage(graph)
     context = mp.get_context("fork")
     receive, send = context.Pipe(duplex=False)
