@@ -12,10 +12,11 @@ process so that peak memory (max RSS) is the run's own:
 Usage::
 
     python benchmarks/analysis.py --sizes 1000000 10000000 --baseline-sizes 1000000 \\
-        --workdir benchmark-data --timeout 1800
+        --workdir benchmarks/data --timeout 1800
+    python benchmarks/analysis.py --run stages --store benchmarks/data/community-1000000.duckdb
 
 networkx is needed for the baseline only (``pip install networkx``); it is not a dependency
-of copkit. Results are printed as a Markdown table (see docs/performance-analysis.md).
+of copkit. Results are printed as a Markdown table (see docs/performance.md, Analysis).
 """
 
 from __future__ import annotations
@@ -33,7 +34,17 @@ SAMPLE = 256  # betweenness sources, as copkit's estimate
 
 
 def _peak_mib() -> float:
+    """Peak resident memory of this process plus that of its largest child (copkit forks one
+    for betweenness and constraint): an upper bound, as the pages they share count twice."""
+    return _own_peak_mib() + _child_peak_mib()
+
+
+def _own_peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def run_copkit(store: Path) -> dict[str, Any]:
@@ -45,9 +56,77 @@ def run_copkit(store: Path) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "peak_mib": _peak_mib(),
+        "own_peak_mib": _own_peak_mib(),
+        "child_peak_mib": _child_peak_mib(),
         "members": doc["summary"]["active_members"],
         "core": doc["levels"]["counts"]["core"],
     }
+
+
+def run_stages(store: Path) -> dict[str, Any]:
+    """The stages of ``analyze()`` one after the other in this process, each timed (seconds).
+
+    Betweenness and constraint run in this process here, not overlapped in a child as in
+    ``analyze()``, so that each stage's own cost shows.
+    """
+    from datetime import UTC, datetime
+
+    from copkit.community.analysis import data, flows, levels, result, roles
+    from copkit.community.analysis.model import Undefined
+    from copkit.community.analysis.trajectories import level_transitions, trajectories
+    from copkit.community.errors import UndefinedMeasureError
+
+    times: dict[str, float] = {}
+    start = last = time.perf_counter()
+
+    def tick(name: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        times[name] = round(now - last, 2)
+        last = now
+
+    d = data.load_community(store)
+    tick("load_community")
+    graph = levels.reply_graph(d)
+    tick("reply_graph")
+    lv = levels.participation_levels(d, graph)
+    tick("participation_levels")
+    groups = flows.subgroups(d, graph)
+    tick("subgroups")
+    scores = roles.brokerage(graph)
+    tick("brokerage")
+    rs = roles.member_roles(d, graph, groups.membership, scores)
+    tick("member_roles")
+    spanners = {m for m, r in rs.items() if any(x.role == "boundary_spanner" for x in r)}
+    pl = levels.period_levels(d)
+    trajs = trajectories(pl, d.periods, spanners)
+    moves = tuple(level_transitions(pl, d.periods))
+    tick("period_levels_trajectories_transitions")
+    try:
+        recip: float | Undefined = flows.reciprocity(d)
+    except UndefinedMeasureError as exc:
+        recip = Undefined.of(exc)
+    res = result.AnalysisResult(
+        data=d,
+        generated_at=datetime.now(tz=UTC),
+        levels=lv,
+        roles=rs,
+        trajectories=trajs,
+        period_levels=pl,
+        transitions=moves,
+        response_times=flows.time_to_first_response(d),
+        help_network=flows.help_network(d, {m.member_id: m.level for m in lv.members}),
+        concentration=flows.answer_concentration(d),
+        reciprocity=recip,
+        newcomers=flows.newcomer_experience(d),
+        subgroups=groups,
+        space_flows=flows.space_flows(d),
+        help_given=flows.help_given(d),
+    )
+    tick("flows")
+    res.to_json()
+    tick("to_json")
+    return {"seconds": time.perf_counter() - start, "peak_mib": _peak_mib(), "stages": times}
 
 
 def run_baseline(store: Path) -> dict[str, Any]:
@@ -125,13 +204,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--baseline-sizes", type=int, nargs="*", default=[1_000_000])
-    parser.add_argument("--workdir", type=Path, default=Path("benchmark-data"))
+    parser.add_argument("--workdir", type=Path, default=Path("benchmarks/data"))
     parser.add_argument("--timeout", type=float, default=1800.0)
-    parser.add_argument("--run", choices=["copkit", "baseline"])
+    parser.add_argument("--run", choices=["copkit", "baseline", "stages"])
     parser.add_argument("--store", type=Path)
     args = parser.parse_args()
     if args.run:
-        runner = run_copkit if args.run == "copkit" else run_baseline
+        runner = {"copkit": run_copkit, "baseline": run_baseline, "stages": run_stages}[args.run]
         print(json.dumps(runner(args.store)))
         return
 

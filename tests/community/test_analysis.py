@@ -87,6 +87,9 @@ def test_levels_activity_and_network_views(doc: dict) -> None:
     ]
     assert member(doc, "erin")["network_level"] == "peripheral"
     assert member(doc, "dave")["level"] == "lurker"
+    bob, dave = member(doc, "bob"), member(doc, "dave")
+    assert (bob["first_seen"], bob["last_seen"]) == ("2024-01-01T00:00:00Z", "2024-01-03T00:00:00Z")
+    assert (dave["first_seen"], dave["last_seen"]) == (None, None)
     assert [m["member_id"] for m in doc["members"]] == ["alice", "bob", "carol", "erin", "dave"]
 
 

@@ -1,7 +1,8 @@
 """Validity of the measures on data no one here made (see docs/validation.md).
 
-- Zachary's karate club (igraph ships it): the two leaders, nodes 0 (the instructor) and
-  33 (the administrator), must come out core and as the top brokers.
+- Zachary's karate club (igraph ships it), written as a CSV export and imported through the
+  CSV importer: the two leaders, nodes 0 (the instructor) and 33 (the administrator), must
+  come out core and as the top brokers.
 - Stack Exchange dumps in ``../shared/datasets/se-*``: members' engagement should rank like
   their site reputation (Spearman), and "core" should pick the top decile of reputation
   (ROC AUC). Built with a small direct loader of Posts/Comments/Users XML.
@@ -9,8 +10,9 @@
 
 from __future__ import annotations
 
+import csv
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -20,10 +22,9 @@ import pandas as pd
 import pytest
 from defusedxml import ElementTree
 
-from copkit.community import schema
+from copkit.community import import_paths, open_store, schema
 from copkit.community.analysis import analyze
 from copkit.community.analysis.model import LEVEL_RANK
-from tests.community.test_analysis_fixtures import StoreBuilder, at
 
 DATASETS = Path(
     os.environ.get("COPKIT_DATASETS")
@@ -34,24 +35,47 @@ DATASETS = Path(
 # --- Zachary's karate club --------------------------------------------------------------------
 
 
-def karate_store(path: Path) -> Path:
-    """Each tie of the club becomes a thread: the lower-numbered member posts, the other
-    replies, and the first answers back (so the reply graph is the club's graph)."""
+def karate_csv(folder: Path) -> Path:
+    """The club as a CSV export (docs/importing.md): each tie becomes a thread in which the
+    lower-numbered member posts, the other replies and the first answers back, so the reply
+    graph of the imported store is the club's graph."""
     g = ig.Graph.Famous("Zachary")
-    b = StoreBuilder(path)
-    for v in range(g.vcount()):
-        b.member(f"m{v:02d}")
-    for i, (u, v) in enumerate(g.get_edgelist()):
-        day = i * 0.25
-        b.post(f"t{i}", f"m{u:02d}", at(day))
-        b.reply(f"r{i}", f"m{v:02d}", at(day, 1), f"t{i}")
-        b.reply(f"s{i}", f"m{u:02d}", at(day, 2), f"r{i}")
-    return b.close()
+    path = folder / "karate.csv"
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["activity_id", "author", "created_at", "thread_id", "parent_id", "space"])
+        for i, (u, v) in enumerate(g.get_edgelist()):
+            when = start + timedelta(hours=6 * i)
+            rows = [
+                (f"t{i}", u, when, ""),
+                (f"r{i}", v, when + timedelta(hours=1), f"t{i}"),
+                (f"s{i}", u, when + timedelta(hours=2), f"r{i}"),
+            ]
+            for aid, who, at_, parent in rows:
+                out.writerow([aid, f"m{who:02d}", at_.isoformat(), f"t{i}", parent, "club"])
+    return path
 
 
 @pytest.fixture(scope="module")
 def karate(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return analyze(karate_store(tmp_path_factory.mktemp("karate") / "k.duckdb")).to_json()
+    """The club imported through the CSV importer (real names kept: the author column, so
+    that members can be matched to the club's node numbers) and analysed."""
+    folder = tmp_path_factory.mktemp("karate")
+    with open_store(folder / "k.duckdb") as store:
+        import_paths(store, [karate_csv(folder)], format="csv", real_names=True)
+    doc = analyze(folder / "k.duckdb").to_json()
+    for m in doc["members"]:
+        assert m["member_id"] != m["display_name"]  # the store keys members by keyed hashes
+        m["member_id"] = m["display_name"]  # the node, "m00" to "m33", for the checks below
+    return doc
+
+
+def test_karate_import_is_the_clubs_graph(karate: dict) -> None:
+    assert karate["summary"]["active_members"] == 34
+    assert karate["summary"]["activities"] == 3 * 78
+    degree = {m["member_id"]: m["evidence"]["threads"] for m in karate["members"]}
+    assert (degree["m00"], degree["m33"], degree["m11"]) == (16, 17, 1)
 
 
 def test_karate_leaders_are_core_in_both_views(karate: dict) -> None:

@@ -1,7 +1,7 @@
 """Community analysis: participation levels, roles, trajectories and knowledge flows.
 
-Pure Python over the activity store (Ibis on DuckDB for the aggregates, igraph and leidenalg
-for the network measures); never imports Django. The entry point is :func:`analyze`;
+Pure Python over the activity store (Ibis on DuckDB for the aggregates, igraph for the network
+measures); never imports Django. The entry point is :func:`analyze`;
 every measure is also a function of its own, named after what it returns.
 
 Examples

@@ -3,12 +3,13 @@ newcomers, subgroups and the flows between subgroups and spaces."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any, Final
 
 import igraph as ig
-import leidenalg
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from copkit.community.analysis.data import CommunityData
@@ -17,6 +18,8 @@ from copkit.community.errors import UndefinedMeasureError
 
 __all__ = [
     "ABSENCE_FACTOR_RULE",
+    "LEIDEN_ITERATIONS",
+    "LEIDEN_RESOLUTION",
     "SUBGROUPS_LISTED",
     "Concentration",
     "HelpNetwork",
@@ -29,6 +32,7 @@ __all__ = [
     "answer_concentration",
     "gini",
     "help_network",
+    "leiden_membership",
     "newcomer_experience",
     "reciprocity",
     "response_stats",
@@ -42,6 +46,12 @@ ABSENCE_FACTOR_RULE: Final = (
     "least 50 % of all help (replies and answers to the author of a thread started by someone "
     "else), members sorted by help given, most first."
 )
+LEIDEN_RESOLUTION: Final = 1.0
+"""Resolution of the modularity Leiden maximises (1 = Newman-Girvan modularity)."""
+LEIDEN_ITERATIONS: Final = 5
+"""Leiden iterations: on the 1 M benchmark community five reach a higher weighted modularity
+(0.0254) than leidenalg's default two did (0.0253); iterating until stable gains 1 % more
+(0.0256) at twenty times the cost on 10 M activities."""
 SUBGROUPS_LISTED: Final = 30
 """Subgroups listed in a result (largest first); flows are counted among these."""
 _HOUR: Final = 3600.0
@@ -214,15 +224,6 @@ def answer_concentration(data: CommunityData) -> Concentration:
     return Concentration(caf, g)
 
 
-def _help_graph(data: CommunityData) -> ig.Graph:
-    h = data.help
-    if h.empty:
-        g = ig.Graph(directed=True)
-        g.vs["name"] = []
-        return g
-    return ig.Graph.DataFrame(h[["src", "dst", "weight"]], directed=True, use_vids=False)
-
-
 def reciprocity(data: CommunityData) -> float:
     """Share of directed help ties (helper -> asker, each pair once) that are returned.
 
@@ -231,14 +232,24 @@ def reciprocity(data: CommunityData) -> float:
     UndefinedMeasureError
         If there is no help tie.
 
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> h = pd.DataFrame({"src": ["a", "b", "a", "c"], "dst": ["b", "a", "c", "c"]})
+    >>> reciprocity(SimpleNamespace(help=h))  # a->b and b->a returned, a->c not; c->c ignored
+    0.6666666666666666
+
     References
     ----------
     Wasserman & Faust (1994).
     """
-    g = _help_graph(data)
-    if g.ecount() == 0:
+    h = data.help
+    pairs = h.loc[h["src"] != h["dst"], ["src", "dst"]].drop_duplicates()
+    if pairs.empty:
         raise UndefinedMeasureError("no help ties in the window")
-    return float(g.reciprocity(ignore_loops=True, mode="default"))
+    ties = pd.MultiIndex.from_frame(pairs)
+    back = pd.MultiIndex.from_arrays([pairs["dst"], pairs["src"]])
+    return float(back.isin(ties).mean())
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,8 +376,37 @@ class Subgroups:
     modularity: Number
 
 
+def leiden_membership(graph: ig.Graph, seed: int = 42) -> list[int]:
+    """Leiden subgroup of each vertex of ``graph``: igraph's C implementation maximising
+    weighted modularity (edge attribute ``weight``) at resolution :data:`LEIDEN_RESOLUTION`,
+    :data:`LEIDEN_ITERATIONS` iterations; seeded, so the same graph always gives the same
+    subgroups.
+
+    Examples
+    --------
+    >>> import igraph as ig
+    >>> g = ig.Graph.Famous("Zachary"); g.es["weight"] = [1] * g.ecount()
+    >>> m = leiden_membership(g)
+    >>> m[0] != m[33], round(g.modularity(m), 2)
+    (True, 0.42)
+    """
+    # A generator of its own: the seed decides, and the global random state is left alone.
+    ig.set_random_number_generator(random.Random(seed))  # noqa: S311 - not for secrets
+    try:
+        found = graph.community_leiden(
+            objective_function="modularity",
+            weights="weight",
+            resolution=LEIDEN_RESOLUTION,
+            n_iterations=LEIDEN_ITERATIONS,
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    return list(found.membership)
+
+
 def subgroups(data: CommunityData, graph: ig.Graph, seed: int = 42) -> Subgroups:
-    """Leiden subgroups (modularity, weighted by ties) of the undirected reply graph.
+    """Leiden subgroups (modularity, weighted by ties) of the undirected reply graph
+    (:func:`leiden_membership`).
 
     Subgroups are numbered by size, largest first; the first :data:`SUBGROUPS_LISTED` are
     listed. ``between`` counts help ties (answerer -> asker) from one listed subgroup to
@@ -378,10 +418,7 @@ def subgroups(data: CommunityData, graph: ig.Graph, seed: int = 42) -> Subgroups
     """
     if graph.ecount() == 0:
         return Subgroups((), {}, (), Undefined("no reply ties in the window"))
-    part = leidenalg.find_partition(
-        graph, leidenalg.ModularityVertexPartition, weights="weight", seed=seed
-    )
-    raw = np.asarray(part.membership)
+    raw = np.asarray(leiden_membership(graph, seed))
     sizes = np.bincount(raw)
     order = sorted(range(len(sizes)), key=lambda c: (-sizes[c], c))
     renum = np.empty(len(sizes), dtype=int)
@@ -396,9 +433,9 @@ def subgroups(data: CommunityData, graph: ig.Graph, seed: int = 42) -> Subgroups
     internal = np.bincount(ca[ca == cb], weights=w[ca == cb], minlength=len(sizes))
     external = np.bincount(ca[ca != cb], weights=w[ca != cb], minlength=len(sizes))
     external += np.bincount(cb[ca != cb], weights=w[ca != cb], minlength=len(sizes))
-    ms = data.member_space.copy()
-    ms["group"] = ms["member_id"].map(membership)
-    ms = ms.dropna(subset=["group"])
+    group_of = pd.Series(memb, index=pd.Index([str(n) for n in names]))
+    ms = data.member_space.assign(group=_lookup(group_of, data.member_space["member_id"]))
+    ms = ms[ms["group"] >= 0]
     groups = []
     for c in range(min(len(sizes), SUBGROUPS_LISTED)):
         idx = np.flatnonzero(memb == c)
@@ -417,12 +454,21 @@ def subgroups(data: CommunityData, graph: ig.Graph, seed: int = 42) -> Subgroups
     between: tuple[tuple[int, int, int], ...] = ()
     if not data.help.empty:
         h = data.help.assign(
-            a=data.help["src"].map(membership), b=data.help["dst"].map(membership)
-        ).dropna(subset=["a", "b"])
-        h = h[(h["a"] != h["b"]) & (h["a"] < SUBGROUPS_LISTED) & (h["b"] < SUBGROUPS_LISTED)]
+            a=_lookup(group_of, data.help["src"]), b=_lookup(group_of, data.help["dst"])
+        )
+        listed = (h["a"] >= 0) & (h["b"] >= 0)
+        listed &= (h["a"] < SUBGROUPS_LISTED) & (h["b"] < SUBGROUPS_LISTED)
+        h = h[listed & (h["a"] != h["b"])]
         agg = h.groupby(["a", "b"])["weight"].sum().sort_values(ascending=False)
         between = tuple((int(a), int(b), int(v)) for (a, b), v in agg.items())
-    return Subgroups(tuple(groups), membership, between, float(part.modularity))
+    quality = graph.modularity(raw.tolist(), weights="weight", resolution=LEIDEN_RESOLUTION)
+    return Subgroups(tuple(groups), membership, between, float(quality))
+
+
+def _lookup(values: pd.Series, keys: pd.Series) -> npt.NDArray[np.int64]:
+    """``values`` (non-negative integers) at each of ``keys`` by hash lookup; -1 if absent."""
+    at = values.index.get_indexer(keys)
+    return np.where(at >= 0, values.to_numpy(dtype=np.int64)[at], -1)
 
 
 def space_flows(data: CommunityData) -> tuple[tuple[str, str, int], ...]:

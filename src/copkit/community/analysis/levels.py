@@ -177,20 +177,37 @@ def activity_levels(
 
 
 def reply_graph(data: CommunityData) -> ig.Graph:
-    """The undirected reply graph of active members (vertex attribute ``name``, edge ``weight``)."""
+    """The undirected reply graph of active members (vertex attribute ``name``, edge ``weight``).
+
+    Vertices are the members with a reply tie, in the order of their ids; an edge joins two
+    members who replied to each other in either direction, weighted by the number of replies.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> ties = pd.DataFrame({"src": ["b", "a", "c"], "dst": ["a", "b", "a"], "weight": [2, 1, 4]})
+    >>> g = reply_graph(SimpleNamespace(ties=ties))
+    >>> g.vs["name"], sorted((g.vs[e.source]["name"], g.vs[e.target]["name"], e["weight"])
+    ...                      for e in g.es)
+    (['a', 'b', 'c'], [('a', 'b', 3), ('a', 'c', 4)])
+    """
     ties = data.ties
     if ties.empty:
         g = ig.Graph()
         g.vs["name"] = []
         return g
-    a = np.minimum(ties["src"].to_numpy(dtype=object), ties["dst"].to_numpy(dtype=object))
-    b = np.maximum(ties["src"].to_numpy(dtype=object), ties["dst"].to_numpy(dtype=object))
-    und = (
-        pd.DataFrame({"a": a, "b": b, "weight": ties["weight"].to_numpy()})
-        .groupby(["a", "b"], sort=False, as_index=False)["weight"]
-        .sum()
-    )
-    return ig.Graph.DataFrame(und, directed=False, use_vids=False)
+    n = len(ties)
+    codes, names = pd.factorize(pd.concat([ties["src"], ties["dst"]], ignore_index=True), sort=True)
+    lo = np.minimum(codes[:n], codes[n:]).astype(np.int64)
+    hi = np.maximum(codes[:n], codes[n:]).astype(np.int64)
+    pairs, which = np.unique(lo * len(names) + hi, return_inverse=True)
+    weight = np.bincount(which, weights=ties["weight"].to_numpy(dtype=np.float64))
+    edges = np.column_stack([pairs // len(names), pairs % len(names)])
+    g = ig.Graph(n=len(names), edges=edges.tolist(), directed=False)
+    g.vs["name"] = [str(m) for m in names]
+    g.es["weight"] = np.rint(weight).astype(np.int64).tolist()
+    return g
 
 
 def network_levels(graph: ig.Graph, members: pd.Index) -> pd.DataFrame:
@@ -283,24 +300,26 @@ def participation_levels(data: CommunityData, graph: ig.Graph | None = None) -> 
             "k": net["coreness"].to_numpy(),
         }
     ).sort_values(["contributions", "member_id"], ascending=[False, True])
-    for r in table.itertuples(index=False):
+    columns = ["member_id", "a", "n", "contributions", "share", "pct", "onion", "k"]
+    rows = zip(*(table[c].tolist() for c in [*columns, "threads", "periods"]), strict=True)
+    for mid, a, n, contributions, share, pct, ring, k, threads, periods in rows:
         ml = MemberLevel(
-            member_id=str(r.member_id),
-            level=str(r.a),
-            activity_level=str(r.a),
-            network_level=str(r.n),
+            member_id=str(mid),
+            level=a,
+            activity_level=a,
+            network_level=n,
             evidence={
-                "contributions": int(r.contributions),
-                "activity_share": round(float(r.share), 6),
-                "rank_percentile": round(float(r.pct), 6),
-                "onion": str(r.onion),
-                "coreness": int(r.k),
-                "threads": int(r.threads),
-                "periods_active": int(r.periods),
+                "contributions": contributions,
+                "activity_share": round(share, 6),
+                "rank_percentile": round(pct, 6),
+                "onion": ring,
+                "coreness": k,
+                "threads": threads,
+                "periods_active": periods,
             },
         )
         members.append(ml)
-        if abs(LEVEL_RANK[ml.activity_level] - LEVEL_RANK[ml.network_level]) >= 2:
+        if abs(LEVEL_RANK[a] - LEVEL_RANK[n]) >= 2:
             disagreements.append(ml)
     lurkers = data.members.index.difference(stats.index)
     for mid in sorted(lurkers):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from copkit.community.errors import UndefinedMeasureError
@@ -20,6 +22,7 @@ __all__ = [
     "Undefined",
     "jsonable",
     "period_label",
+    "period_labels",
 ]
 
 Period = Literal["week", "month", "quarter"]
@@ -78,6 +81,8 @@ class Options:
 
 
 _TRUNC: Final = {"week": "W", "month": "M", "quarter": "Q"}
+_FREQ: Final = {"week": "W-SUN", "month": "M", "quarter": "Q"}
+"""pandas period frequencies (weeks start on Monday, as ISO weeks do)."""
 
 
 def period_label(start: pd.Timestamp | datetime, period: Period) -> str:
@@ -100,16 +105,34 @@ def period_label(start: pd.Timestamp | datetime, period: Period) -> str:
     return f"{iso[0]:04d}-W{iso[1]:02d}"
 
 
+def period_labels(times: pd.Series, period: Period) -> npt.NDArray[np.object_]:
+    """:func:`period_label` of the period holding each time in ``times`` (any time in the
+    period, not only its start; ``None`` for a missing time), computed once per distinct
+    period: a window has a few dozen periods and may have millions of rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series(pd.to_datetime(["2024-01-01", "2024-02-09", "2024-01-31"], utc=True))
+    >>> period_labels(s, "month").tolist()
+    ['2024-01', '2024-02', '2024-01']
+    >>> period_labels(s, "week").tolist()
+    ['2024-W01', '2024-W06', '2024-W05']
+    """
+    t = pd.Series(times)
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    codes, uniques = pd.factorize(pd.to_datetime(t).dt.to_period(_FREQ[period]))
+    labels = [period_label(p.start_time, period) for p in uniques]
+    out: npt.NDArray[np.object_] = np.array([*labels, None], dtype=object)[codes]
+    return out
+
+
 def period_starts(first: pd.Timestamp, last: pd.Timestamp, period: Period) -> list[pd.Timestamp]:
     """Every period start from the one holding ``first`` to the one holding ``last``."""
     first = pd.Timestamp(first).tz_localize(None) if pd.Timestamp(first).tzinfo else first
     last = pd.Timestamp(last).tz_localize(None) if pd.Timestamp(last).tzinfo else last
-    if period == "month":
-        rng = pd.period_range(first, last, freq="M")
-    elif period == "quarter":
-        rng = pd.period_range(first, last, freq="Q")
-    else:
-        rng = pd.period_range(first, last, freq="W-SUN")
+    rng = pd.period_range(first, last, freq=_FREQ[period])
     return [p.start_time for p in rng]
 
 

@@ -41,7 +41,7 @@ from copkit.community.analysis.model import (
     jsonable,
     period_label,
 )
-from copkit.community.analysis.roles import Role, brokerage, member_roles
+from copkit.community.analysis.roles import Role, brokerage_started, member_roles
 from copkit.community.analysis.trajectories import (
     TRAJECTORY_KINDS,
     TRAJECTORY_RULES,
@@ -162,11 +162,21 @@ class AnalysisResult:
 
     def _members(self) -> list[dict[str, Any]]:
         d = self.data
-        cols = ["contributions", "threads_started", "replies", "first_at", "last_at"]
-        stats = {
-            str(k): v
-            for k, v in zip(d.stats.index, d.stats[cols].itertuples(index=False), strict=True)
-        }
+        st_ = d.stats
+        stats = dict(
+            zip(
+                st_.index.astype(str).tolist(),
+                zip(
+                    st_["contributions"].tolist(),
+                    st_["threads_started"].tolist(),
+                    st_["replies"].tolist(),
+                    _iso_all(st_["first_at"]),
+                    _iso_all(st_["last_at"]),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
         names = dict(zip(d.members.index.astype(str), d.members["display_name"], strict=True))
         h = d.help
         helped = _to_dict(h.groupby("src")["dst"].nunique()) if not h.empty else {}
@@ -177,6 +187,7 @@ class AnalysisResult:
         for lv in self.levels.members:
             mid = lv.member_id
             st = stats.get(mid)
+            contributions, started, replies, first_seen, last_seen = st or (0, 0, 0, None, None)
             traj = self.trajectories.get(mid)
             if traj is None:
                 reason = "no contribution in the window" if st is None else "no period levels"
@@ -189,14 +200,14 @@ class AnalysisResult:
                     "level": lv.level,
                     "activity_level": lv.activity_level,
                     "network_level": lv.network_level,
-                    "activities": int(st.contributions) if st else 0,
-                    "threads_started": int(st.threads_started) if st else 0,
-                    "replies": int(st.replies) if st else 0,
+                    "activities": contributions,
+                    "threads_started": started,
+                    "replies": replies,
                     "answers": int(given.get(mid, 0)),
                     "accepted": int(accepted.get(mid, 0)),
                     "people_helped": int(helped.get(mid, 0)),
-                    "first_seen": _iso(st.first_at) if st else None,
-                    "last_seen": _iso(st.last_at) if st else None,
+                    "first_seen": first_seen,
+                    "last_seen": last_seen,
                     "roles": [r.to_json() for r in self.roles.get(mid, ())],
                     "trajectory": {
                         "kind": kind,
@@ -297,6 +308,15 @@ def _label(ts: Any, period: Period) -> str:
     return period_label(ts, period)
 
 
+def _iso_all(times: pd.Series) -> list[str | None]:
+    """:func:`_iso` of every time in ``times`` (UTC-aware or naive UTC), vectorised."""
+    t = pd.Series(times)
+    if not isinstance(t.dtype, pd.DatetimeTZDtype):
+        t = pd.to_datetime(t).dt.tz_localize("UTC")
+    text = t.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [None if pd.isna(v) else str(v) for v in text.tolist()]
+
+
 def _iso(value: Any) -> str | None:
     if value is None or (not isinstance(value, datetime) and pd.isna(value)):
         return None
@@ -343,31 +363,37 @@ def analyze(
     options = Options(since=since, until=until, period=period, exclude_bots=exclude_bots)
     data = load_community(store, options)
     graph = reply_graph(data)
+    broker_scores = brokerage_started(graph)  # on the other core while the rest is measured
     levels = participation_levels(data, graph)
     groups = subgroups(data, graph)
-    roles = member_roles(data, graph, groups.membership, brokerage(graph))
-    spanners = {m for m, rs in roles.items() if any(r.role == "boundary_spanner" for r in rs)}
     plevels = period_levels(data)
-    trajs = trajectories(plevels, data.periods, spanners)
+    transitions = tuple(level_transitions(plevels, data.periods))
     try:
         recip: Number = reciprocity(data)
     except UndefinedMeasureError as exc:
         recip = Undefined.of(exc)
     level_of = {m.member_id: m.level for m in levels.members}
+    response_times = time_to_first_response(data)
+    helpers = help_network(data, level_of)
+    concentration = answer_concentration(data)
+    newcomers = newcomer_experience(data)
+    flows = space_flows(data)
+    roles = member_roles(data, graph, groups.membership, broker_scores())
+    spanners = {m for m, rs in roles.items() if any(r.role == "boundary_spanner" for r in rs)}
     return AnalysisResult(
         data=data,
         generated_at=datetime.now(tz=UTC),
         levels=levels,
         roles=roles,
-        trajectories=trajs,
+        trajectories=trajectories(plevels, data.periods, spanners),
         period_levels=plevels,
-        transitions=tuple(level_transitions(plevels, data.periods)),
-        response_times=time_to_first_response(data),
-        help_network=help_network(data, level_of),
-        concentration=answer_concentration(data),
+        transitions=transitions,
+        response_times=response_times,
+        help_network=helpers,
+        concentration=concentration,
         reciprocity=recip,
-        newcomers=newcomer_experience(data),
+        newcomers=newcomers,
         subgroups=groups,
-        space_flows=space_flows(data),
+        space_flows=flows,
         help_given=help_given(data),
     )

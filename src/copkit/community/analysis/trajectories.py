@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from copkit.community.analysis.model import LEVEL_RANK, Undefined
@@ -36,6 +37,8 @@ TRAJECTORY_RULES: Final = {
 _FULL: Final = LEVEL_RANK["active"]
 _OCCASIONAL: Final = LEVEL_RANK["occasional"]
 _PERIPHERAL: Final = LEVEL_RANK["peripheral"]
+_NONE: Final = -100
+"""Level rank of a period without contribution in the members x periods matrix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,10 @@ def trajectories(
     Returns
     -------
     dict
-        Member id -> :class:`Trajectory`; the rules are :data:`TRAJECTORY_RULES`.
+        Member id -> :class:`Trajectory`; the rules are :data:`TRAJECTORY_RULES`, applied
+        to every member at once on a members x periods matrix of level ranks (the same
+        result as :func:`_classify` on each member's sequence, which states the rules one
+        member at a time).
 
     References
     ----------
@@ -112,17 +118,62 @@ def trajectories(
     >>> trajectories(pl, ("p1", "p2", "p3"), set())["a"].kind
     'inbound'
     """
-    index = {p: i for i, p in enumerate(periods)}
+    if period_levels.empty:
+        return {}
+    n_periods = len(periods)
+    col = pd.Index(periods).get_indexer(period_levels["period"])
+    if (col < 0).any():
+        unknown = sorted(set(period_levels["period"][col < 0]))
+        raise KeyError(f"periods not in the window: {', '.join(map(str, unknown))}")
+    row, members = pd.factorize(period_levels["member_id"].astype(str), sort=True)
+    rank = period_levels["level"].map(LEVEL_RANK).to_numpy(dtype=np.int64)
+    n = len(members)
+    present = np.zeros((n, n_periods), dtype=bool)
+    present[row, col] = True
+    ranks = np.full((n, n_periods), _NONE, dtype=np.int64)
+    ranks[row, col] = rank
+    full = present & (ranks >= _FULL)
+
+    steps = np.arange(n_periods)
+    first = present.argmax(axis=1)
+    last = n_periods - 1 - present[:, ::-1].argmax(axis=1)
+    since_first = n_periods - first
+    active = present.sum(axis=1)
+    n_full = full.sum(axis=1)
+    first_rank = ranks[np.arange(n), first]
+    latest = ranks[np.arange(n), last]
+    best = np.where(present, ranks, _NONE).max(axis=1)
+    quiet_tail = (~present | (ranks <= _PERIPHERAL))[:, max(n_periods - 2, 0) :].all(axis=1)
+    full_before_tail = (full & (steps < n_periods - 2)).any(axis=1)
+    boundary = members.isin(list(boundary_spanners))
+
+    defined = active >= 2
+    outbound = (best >= _FULL) & (since_first >= 3) & quiet_tail & full_before_tail
+    inbound = (first_rank <= _OCCASIONAL) & (latest > first_rank)
+    insider = (n_full * 2 >= since_first) & (latest >= _FULL)
+    kind = np.select(  # the first rule that holds, in the order of TRAJECTORY_RULES
+        [~defined, outbound, inbound, insider, boundary],
+        ["undefined", "outbound", "inbound", "insider", "boundary"],
+        "peripheral",
+    )
+
+    order = np.lexsort((col, row))
+    labels = np.asarray(period_levels["period"], dtype=object)[order].tolist()
+    levels = np.asarray(period_levels["level"], dtype=object)[order].tolist()
+    bounds = np.searchsorted(row[order], np.arange(n + 1)).tolist()
+    undefined = Undefined(TRAJECTORY_RULES["undefined"])
     out: dict[str, Trajectory] = {}
-    for mid, grp in period_levels.groupby("member_id", sort=True):
-        by_period = dict(zip(grp["period"], grp["level"], strict=True))
-        first = min(index[p] for p in by_period)
-        seq: list[int | None] = [
-            LEVEL_RANK[by_period[p]] if p in by_period else None for p in periods[first:]
-        ]
-        kind, ev = _classify(seq, str(mid) in boundary_spanners)
-        ordered = {p: by_period[p] for p in periods if p in by_period}
-        out[str(mid)] = Trajectory(kind, ordered, ev)
+    columns = (kind, active, since_first, n_full, first_rank, latest)
+    rows = zip(members.tolist(), *(c.tolist() for c in columns), strict=True)
+    for i, (mid, k, n_active, since, n_core, first_r, latest_r) in enumerate(rows):
+        ev: dict[str, Any] = {"periods_active": n_active, "periods_since_first": since}
+        if k != "undefined":
+            ev["periods_active_or_core"] = n_core
+        if k == "inbound":
+            ev["first_level_rank"], ev["latest_level_rank"] = first_r, latest_r
+        a, b = bounds[i], bounds[i + 1]
+        by_period = dict(zip(labels[a:b], levels[a:b], strict=True))
+        out[str(mid)] = Trajectory(undefined if k == "undefined" else k, by_period, ev)
     return out
 
 
