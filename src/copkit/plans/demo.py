@@ -43,7 +43,7 @@ GOALS: Final = [
         "A welcome thread each month, with a named buddy from the active group for every "
         "newcomer's first question.",
         "newcomer_return_30d_share",
-        60.0,
+        90.0,
         "Onboarding working group",
         20,
     ),
