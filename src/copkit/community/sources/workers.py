@@ -1,0 +1,147 @@
+"""Worker processes for readers whose parsing can be cut into independent pieces.
+
+:func:`ordered_map` runs a module-level function over a sequence of argument tuples in a few
+worker processes and yields the results *in the order of the tasks*, with only a few tasks in
+flight (memory stays bounded). A reader keeps every order-dependent decision in its own
+process and gives the workers only pure parsing, so the sink gets exactly the calls a single
+process would make.
+
+The workers are fresh interpreters (``python -c``), not forks: the importing process holds a
+DuckDB connection and its threads, and a fresh interpreter does not re-run the caller's
+``__main__`` either (as multiprocessing's spawn would). They talk pickle over their standard
+input and output; an exception raised in a worker is raised again in the caller.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, Final, TypeVar, cast
+
+__all__ = ["ordered_map", "serve", "worker_count"]
+
+T = TypeVar("T")
+
+_IN_FLIGHT: Final = 2
+"""Tasks queued per worker: one being worked on, one waiting."""
+
+
+def worker_count() -> int:
+    """Processes worth starting: the CPUs this process may use, at most 2."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(2, cpus or 1))
+
+
+def _start() -> subprocess.Popen[bytes]:
+    package_root = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", "from copkit.community.sources.workers import serve; serve()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+
+
+def _stop(procs: list[subprocess.Popen[bytes]], finished: bool) -> None:
+    for proc in procs:
+        assert proc.stdin is not None
+        try:
+            if finished:
+                pickle.dump(None, proc.stdin)
+            proc.stdin.close()
+        except OSError:
+            pass
+        if not finished:
+            proc.kill()  # it may be blocked writing a result nobody will read
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+def ordered_map(
+    function: Callable[..., T], tasks: Iterable[tuple[Any, ...]], workers: int
+) -> Iterator[T]:
+    """``function(*task)`` for each task, in order, computed by ``workers`` processes.
+
+    With fewer than two workers the tasks run here, one after the other. ``function`` must
+    be a module-level function (it is named, not pickled), its arguments and results
+    picklable.
+    """
+    if workers < 2:
+        for task in tasks:
+            yield function(*task)
+        return
+    name = (function.__module__, function.__qualname__)
+    procs = [_start() for _ in range(workers)]
+    finished = False
+    try:
+        pending: deque[subprocess.Popen[bytes]] = deque()
+        queued = iter(tasks)
+        sent = 0
+
+        def submit() -> bool:
+            nonlocal sent
+            task = next(queued, None)
+            if task is None:
+                return False
+            proc = procs[sent % workers]
+            assert proc.stdin is not None
+            pickle.dump((name, task), proc.stdin)
+            proc.stdin.flush()
+            pending.append(proc)
+            sent += 1
+            return True
+
+        while len(pending) < workers * _IN_FLIGHT and submit():
+            pass
+        while pending:
+            proc = pending.popleft()
+            assert proc.stdout is not None
+            try:
+                status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
+            except EOFError:
+                raise RuntimeError(
+                    f"a parsing worker process ended unexpectedly (exit status {proc.wait()})"
+                ) from None
+            if status == "error":
+                raise value
+            submit()
+            yield cast(T, value)
+        finished = True
+    finally:
+        _stop(procs, finished)
+
+
+def serve() -> None:
+    """A worker's loop: read (function, arguments), write ("ok", result) or ("error", exc)."""
+    out: IO[bytes] = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, not into the results
+    source = sys.stdin.buffer
+    while True:
+        try:
+            message = pickle.load(source)  # noqa: S301 - from the importing process
+        except EOFError:
+            return
+        if message is None:
+            return
+        (module, qualname), task = message
+        try:
+            function = getattr(importlib.import_module(module), qualname)
+            reply: tuple[str, Any] = ("ok", function(*task))
+        except Exception as exc:  # noqa: BLE001 - every error goes back to the caller
+            reply = ("error", exc)
+        try:
+            data = pickle.dumps(reply)
+        except Exception:  # noqa: BLE001 - an unpicklable error: send its text
+            data = pickle.dumps(("error", RuntimeError(traceback.format_exc())))
+        out.write(data)
+        out.flush()
