@@ -15,7 +15,7 @@ from copkit.community import ImportFormatError, Store, import_paths, open_store
 from copkit.community.sources import mbox as mbox_source
 from copkit.community.sources.workers import ordered_map
 
-from .conftest import FIXTURES, dataset, rows, scalar, snapshot
+from .conftest import FIXTURES, canonical, dataset, rows, scalar, snapshot, twin_stores
 
 LIST = FIXTURES / "mbox" / "list.mbox"
 
@@ -217,27 +217,13 @@ def test_chunks_of_any_size_give_the_messages_of_the_whole_file(
     assert _messages_of(path, size) == _messages_of(path, path.stat().st_size + 1)
 
 
-def _twin_stores(tmp_path: Path) -> tuple[Store, Store]:
-    """Two empty stores with the same pseudonym key: their imports can be compared."""
-    first = tmp_path / "one.duckdb"
-    open_store(first).close()
-    second = tmp_path / "two.duckdb"
-    second.write_bytes(first.read_bytes())
-    return open_store(first), open_store(second)
-
-
-def _canonical(store: Store) -> dict[str, list[tuple[object, ...]]]:
-    tables = ["members", "identities", "spaces", "activities", "interactions", "import_skips"]
-    return {t: sorted(map(repr, store.con.table(t).fetchall())) for t in tables}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("keep_text", [False, True])
 def test_worker_processes_give_the_store_one_process_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_text: bool
 ) -> None:
     root = dataset("mbox-usrp-users-2020H2", "mbox")
-    one, two = _twin_stores(tmp_path)
+    one, two = twin_stores(tmp_path)
     with one, two:
         monkeypatch.setattr(mbox_source, "PARALLEL_MIN_BYTES", 2**62)
         monkeypatch.setattr(mbox_source, "CHUNK_BYTES", 2**62)
@@ -258,7 +244,7 @@ def test_worker_processes_give_the_store_one_process_gives(
         assert calls[0] == 2 and calls[1] > 30  # two workers, many chunks
         assert parallel.read_activities == serial.read_activities == 1241
         assert parallel.skipped == serial.skipped
-        assert _canonical(two) == _canonical(one)
+        assert canonical(two) == canonical(one)
         again = import_paths(two, [root], keep_text=keep_text)
         assert again.added_activities == 0
 

@@ -233,6 +233,7 @@ class MboxReader:
     """Reads mailing-list archives in mbox format (see the module docstring)."""
 
     name = "mbox"
+    parallel = True  # big archives are parsed by worker processes of its own
 
     def detect(self, path: Path) -> bool:
         """A file starting with ``From ``, or a folder holding at least one."""

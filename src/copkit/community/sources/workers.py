@@ -14,6 +14,7 @@ input and output; an exception raised in a worker is raised again in the caller.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar, cast
 
-__all__ = ["ordered_map", "serve", "worker_count"]
+__all__ = ["ordered_map", "serve", "streamed", "worker_count"]
 
 T = TypeVar("T")
 
@@ -43,12 +44,18 @@ def _start() -> subprocess.Popen[bytes]:
     package_root = str(Path(__file__).resolve().parents[3])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-c", "from copkit.community.sources.workers import serve; serve()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
     )
+    assert proc.stdout is not None
+    with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux: 1 MiB, not 64 KiB
+        import fcntl
+
+        fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 2**20)
+    return proc
 
 
 def _stop(procs: list[subprocess.Popen[bytes]], finished: bool) -> None:
@@ -95,7 +102,7 @@ def ordered_map(
                 return False
             proc = procs[sent % workers]
             assert proc.stdin is not None
-            pickle.dump((name, task), proc.stdin)
+            pickle.dump(("call", name, task), proc.stdin)
             proc.stdin.flush()
             pending.append(proc)
             sent += 1
@@ -121,8 +128,41 @@ def ordered_map(
         _stop(procs, finished)
 
 
+def streamed(function: Callable[..., object], task: tuple[Any, ...]) -> Iterator[Any]:
+    """What ``function(*task, emit)`` emits, in order, computed by one worker process.
+
+    The worker blocks when the pipe is full, so no more than a pipe's worth of batches is
+    ahead of the caller. An exception in ``function`` is raised here, after the batches
+    emitted before it.
+    """
+    name = (function.__module__, function.__qualname__)
+    proc = _start()
+    finished = False
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        pickle.dump(("stream", name, task), proc.stdin)
+        proc.stdin.flush()
+        while True:
+            try:
+                status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
+            except EOFError:
+                raise RuntimeError(
+                    f"a reading worker process ended unexpectedly (exit status {proc.wait()})"
+                ) from None
+            if status == "batch":
+                yield value
+            elif status == "error":
+                raise value
+            else:
+                break
+        finished = True
+    finally:
+        _stop([proc], finished)
+
+
 def serve() -> None:
-    """A worker's loop: read (function, arguments), write ("ok", result) or ("error", exc)."""
+    """A worker's loop: read (kind, function, arguments), write ("ok", result) or
+    ("error", exc); a "stream" task also writes ("batch", value) for each value it emits."""
     out: IO[bytes] = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, not into the results
     source = sys.stdin.buffer
@@ -133,10 +173,18 @@ def serve() -> None:
             return
         if message is None:
             return
-        (module, qualname), task = message
+        kind, (module, qualname), task = message
+
+        def emit(value: object) -> None:
+            out.write(pickle.dumps(("batch", value)))
+            out.flush()
+
         try:
             function = getattr(importlib.import_module(module), qualname)
-            reply: tuple[str, Any] = ("ok", function(*task))
+            if kind == "stream":
+                reply: tuple[str, Any] = ("ok", function(*task, emit))
+            else:
+                reply = ("ok", function(*task))
         except Exception as exc:  # noqa: BLE001 - every error goes back to the caller
             reply = ("error", exc)
         try:
