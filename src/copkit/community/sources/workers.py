@@ -74,6 +74,20 @@ def _stop(procs: list[subprocess.Popen[bytes]], finished: bool) -> None:
         proc.stdout.close()
 
 
+def _receive(proc: subprocess.Popen[bytes]) -> tuple[str, Any]:
+    """A worker's next (status, value); its error raised here."""
+    assert proc.stdout is not None
+    try:
+        status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
+    except EOFError:
+        raise RuntimeError(
+            f"a worker process ended unexpectedly (exit status {proc.wait()})"
+        ) from None
+    if status == "error":
+        raise value
+    return status, value
+
+
 def ordered_map(
     function: Callable[..., T], tasks: Iterable[tuple[Any, ...]], workers: int
 ) -> Iterator[T]:
@@ -111,16 +125,7 @@ def ordered_map(
         while len(pending) < workers * _IN_FLIGHT and submit():
             pass
         while pending:
-            proc = pending.popleft()
-            assert proc.stdout is not None
-            try:
-                status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
-            except EOFError:
-                raise RuntimeError(
-                    f"a parsing worker process ended unexpectedly (exit status {proc.wait()})"
-                ) from None
-            if status == "error":
-                raise value
+            value = _receive(pending.popleft())[1]
             submit()
             yield cast(T, value)
         finished = True
@@ -143,18 +148,10 @@ def streamed(function: Callable[..., object], task: tuple[Any, ...]) -> Iterator
         pickle.dump(("stream", name, task), proc.stdin)
         proc.stdin.flush()
         while True:
-            try:
-                status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
-            except EOFError:
-                raise RuntimeError(
-                    f"a reading worker process ended unexpectedly (exit status {proc.wait()})"
-                ) from None
-            if status == "batch":
-                yield value
-            elif status == "error":
-                raise value
-            else:
+            status, value = _receive(proc)
+            if status != "batch":
                 break
+            yield value
         finished = True
     finally:
         _stop([proc], finished)
