@@ -91,6 +91,7 @@ else:
     from copkit.community.sources import load_reader
     class Counter:
         n = 0
+        keep_text = False  # as an import without --keep-text: readers may skip decoding text
         def member(self, **kw): pass
         def space(self, **kw): pass
         def activity(self, **kw): self.n += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -167,3 +168,23 @@ def test_pseudonyms_are_hmac_sha256_with_the_store_key(store: Store) -> None:
     expected = hmac.digest(store.key, b"member\x1fslack\x1fT\x1fU1", "sha256").hex()
     assert store.pseudonym("member", "slack", "T", "U1") == expected
     assert store.member_id("slack", "T", "U1") == "m-" + expected[:16]
+
+
+def test_per_member_state_is_dropped_before_the_merge(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge is where DuckDB needs memory: the sinks keep only their counts by then."""
+    from copkit.community import importer
+
+    seen: list[tuple[int, int, int]] = []
+    real_merge = importer._merge_staging
+
+    def merge(store_: Store, sinks: list[Any], *args: Any) -> Any:
+        for sink, _, _ in sinks:
+            seen.append((len(sink.members), len(sink.actor_counts), sink.member_count))
+        return real_merge(store_, sinks, *args)
+
+    monkeypatch.setattr(importer, "_merge_staging", merge)
+    summary = import_paths(store, [FIXTURES / "slack" / "modern"])
+    assert seen and all(members == 0 and actors == 0 for members, actors, _ in seen)
+    assert sum(count for _, _, count in seen) == summary.read_members > 0

@@ -139,6 +139,9 @@ def import_paths(
     rules = _compile_rules([default, *bot_patterns])
     con = store.con
     started = datetime.now(UTC)
+    # no query of the import depends on the order rows are produced in: DuckDB may then
+    # stream its inserts and merges instead of holding rows to keep their order
+    con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
     try:
         buffers = {}
@@ -177,6 +180,8 @@ def import_paths(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.execute("RESET preserve_insertion_order")
     return summary
 
 
@@ -346,7 +351,7 @@ def _merge_staging(
     summary = ImportSummary(
         paths=tuple((path, name, sink.origin) for sink, path, name in sinks),
         read_activities=read_activities,
-        read_members=sum(len(sink.members) for sink, _, _ in sinks),
+        read_members=sum(sink.member_count for sink, _, _ in sinks),
         added_activities=count_of(con, "SELECT count(*) FROM new_a"),
         added_members=count_of(con, "SELECT count(*) FROM new_m"),
         added_spaces=count_of(con, "SELECT count(*) FROM new_s"),

@@ -205,6 +205,8 @@ class ImportSink:
         self.joins = 0
         self.bot_actors: set[str] = set()
         self.actor_counts: dict[str, int] = {}
+        self.member_count = 0  # set by finish
+        self.bot_activities = 0  # set by finish
 
     # -- ids -------------------------------------------------------------------------------
     def _stored_user(self, user: str) -> str:
@@ -415,7 +417,13 @@ class ImportSink:
             )
         for buf in self.buffers.values():
             buf.flush()
-
-    @property
-    def bot_activities(self) -> int:
-        return sum(self.actor_counts.get(user, 0) for user in self.bot_actors)
+        # what the summary needs is kept as counts; the per-member and per-id state is
+        # dropped before the merge, where DuckDB needs the memory
+        self.member_count = len(self.members)
+        self.bot_activities = sum(self.actor_counts.get(user, 0) for user in self.bot_actors)
+        self.members.clear()
+        self.member_ids.clear()
+        self.actor_counts.clear()
+        self.bot_actors.clear()
+        self.spaces.clear()
+        self._recent.clear()
