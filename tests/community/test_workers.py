@@ -105,3 +105,32 @@ def test_an_error_in_the_reading_worker_leaves_the_store_unchanged(
     with pytest.raises(ImportFormatError, match=r"Posts\.xml: line \d+: invalid XML"):
         import_paths(store, [site])
     assert snapshot(store) == before
+
+
+def test_a_worker_leaves_ctrl_c_to_the_importing_process() -> None:
+    """Ctrl-C reaches the whole process group; the worker goes on until it is stopped."""
+    import os
+    import pickle
+    import signal
+
+    from copkit.community.sources import mbox
+
+    mbox_file = FIXTURES / "mbox" / "list.mbox"
+    task = (
+        "call",
+        (mbox.__name__, "_parse_range"),
+        (mbox_file, 0, mbox_file.stat().st_size, False),
+    )
+    proc = workers._start()
+    try:
+        assert proc.stdin is not None
+        for interrupt in (False, True):
+            if interrupt:
+                os.kill(proc.pid, signal.SIGINT)
+            pickle.dump(task, proc.stdin)
+            proc.stdin.flush()
+            status, parsed = workers._receive(proc)
+            assert status == "ok" and len(parsed) == 7
+    finally:
+        workers._stop([proc], finished=True)
+    assert proc.returncode == 0

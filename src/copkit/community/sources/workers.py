@@ -18,6 +18,7 @@ import contextlib
 import importlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import traceback
@@ -160,6 +161,9 @@ def streamed(function: Callable[..., object], task: tuple[Any, ...]) -> Iterator
 def serve() -> None:
     """A worker's loop: read (kind, function, arguments), write ("ok", result) or
     ("error", exc); a "stream" task also writes ("batch", value) for each value it emits."""
+    # Ctrl-C in a terminal reaches the whole process group: the importing process handles
+    # it (and stops its workers); a worker printing its own traceback would only add noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out: IO[bytes] = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, not into the results
     source = sys.stdin.buffer
