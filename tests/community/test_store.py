@@ -59,6 +59,58 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
         open_store(path)
 
 
+_V1_KEYS = {
+    "members": "member_id",
+    "identities": "source, origin, source_user_id",
+    "spaces": "space_id",
+    "activities": "activity_id",
+    "interactions": "interaction_id",
+}
+
+
+def _primary_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
+    found = con.execute(
+        "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    return {row[0] for row in found}
+
+
+def test_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        import_paths(store, [MODERN, LIST])
+        before = snapshot(store)
+    # make it a version 1 store: the canonical tables with their primary keys
+    con = duckdb.connect(str(path))
+    for table, key in _V1_KEYS.items():
+        con.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({key})")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    assert set(_V1_KEYS) <= _primary_keys(con)
+    con.close()
+    with open_store(path) as store:
+        assert snapshot(store) == before
+        assert not set(_V1_KEYS) & _primary_keys(store.con)
+        assert scalar(store, "SELECT value FROM meta WHERE key = 'schema_version'") == "2"
+        again = import_paths(store, [MODERN, LIST])
+        assert again.added_activities == again.added_members == again.added_interactions == 0
+        after = snapshot(store)
+        assert {t: after[t] for t in _V1_KEYS} == {t: before[t] for t in _V1_KEYS}
+
+
+def test_keys_are_unique_by_construction(tmp_path: Path) -> None:
+    """No constraint enforces the keys: the merge must, across repeated and overlapping
+    imports in one call and over calls."""
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_paths(store, [MODERN, LIST, MODERN])
+        import_paths(store, [LIST, CSV])
+        import_paths(store, [CSV, MODERN])
+        for table, key in _V1_KEYS.items():
+            total = scalar(store, f"SELECT count(*) FROM {table}")  # noqa: S608
+            distinct = scalar(store, f"SELECT count(DISTINCT ({key})) FROM {table}")  # noqa: S608
+            assert total > 0
+            assert total == distinct, table
+
+
 def test_other_files_are_not_stores(tmp_path: Path) -> None:
     other = tmp_path / "other.duckdb"
     con = duckdb.connect(str(other))

@@ -124,6 +124,9 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
         if "meta" in tables:
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             version = meta.get("schema_version")
+            if version == "1":
+                _upgrade_from_1(con)
+                version = str(SCHEMA_VERSION)
             if version != str(SCHEMA_VERSION):
                 raise StoreError(
                     f"{path}: store schema version {version}, this copkit reads version "
@@ -147,6 +150,24 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
         con.close()
         raise
     return Store(path, con, key)
+
+
+def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 -> 2, in one transaction: the canonical tables copied into tables without
+    PRIMARY KEY constraints (DuckDB cannot drop a constraint in place); rows unchanged."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in TABLES:
+            con.execute(f"ALTER TABLE {table} RENAME TO _v1_{table}")
+        con.execute(DDL)  # creates the canonical tables only: the others exist
+        for table in TABLES:
+            con.execute(f"INSERT INTO {table} SELECT * FROM _v1_{table}")  # noqa: S608
+            con.execute(f"DROP TABLE _v1_{table}")
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def count_of(con: duckdb.DuckDBPyConnection, sql: str) -> int:
