@@ -44,6 +44,24 @@ def test_reopening_keeps_the_key_and_the_ids(tmp_path: Path) -> None:
         assert rows(store, "SELECT activity_id FROM activities ORDER BY 1") == ids
 
 
+def test_store_memory_is_bounded_and_spills_beside_the_store(tmp_path: Path) -> None:
+    from copkit.community.store import IMPORT_MEMORY_LIMIT
+
+    def setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
+        found = con.execute(f"SELECT current_setting('{name}')").fetchone()
+        assert found is not None
+        return str(found[0])
+
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        reference = duckdb.connect()
+        default = setting(reference, "memory_limit")
+        reference.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        assert setting(store.con, "memory_limit") == setting(reference, "memory_limit") != default
+        assert Path(setting(store.con, "temp_directory")) == tmp_path / "s.duckdb.tmp"
+        assert import_paths(store, [MODERN]).added_activities > 0
+
+
 def test_missing_store_without_create(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no such store"):
         open_store(tmp_path / "nope.duckdb", create=False)
