@@ -29,13 +29,12 @@ from copkit.community.schema import DDL, SCHEMA_VERSION, TABLES
 
 __all__ = ["IMPORT_MEMORY_LIMIT", "Store", "open_store", "store_counts", "to_json"]
 
-IMPORT_MEMORY_LIMIT: Final = os.environ.get("COPKIT_STORE_DUCKDB_MEMORY", "160MB")
+IMPORT_MEMORY_LIMIT: Final = os.environ.get("COPKIT_STORE_DUCKDB_MEMORY", "250MB")
 """DuckDB's memory limit for a store file (imports, merges): beyond it DuckDB spills to
-``<store>.tmp``. Measured on the 1 GB Stack Exchange dump (schema 2, without key indexes),
-the importing process peaked at 973 MiB with 160 MB, 1,054 MiB with 250 MB and 1,503 MiB
-with 768 MB, in the same time (with the key indexes of schema 1 the merge could not spill
-and failed at 300 MB). A 200,000-row CSV import failed at 64 MB; ``COPKIT_STORE_DUCKDB_MEMORY``
-raises the limit for an export that needs more."""
+``<store>.tmp``. Measured on the 1 GB Stack Exchange dump, the importing process peaked at
+1,054 MiB with 250 MB against 1,503 MiB with 768 MB (schema 2, without key indexes: with them
+the merge could not spill and failed at 300 MB). Below about 128 MB some merges fail for
+lack of memory; ``COPKIT_STORE_DUCKDB_MEMORY`` raises the limit for an export that needs it."""
 
 
 class Store:
