@@ -33,8 +33,9 @@ IMPORT_MEMORY_LIMIT: Final = os.environ.get("COPKIT_STORE_DUCKDB_MEMORY", "250MB
 """DuckDB's memory limit for a store file (imports, merges): beyond it DuckDB spills to
 ``<store>.tmp``. Measured on the 1 GB Stack Exchange dump, the importing process peaked at
 1,054 MiB with 250 MB against 1,503 MiB with 768 MB (schema 2, without key indexes: with them
-the merge could not spill and failed at 300 MB). Below about 128 MB some merges fail for
-lack of memory; ``COPKIT_STORE_DUCKDB_MEMORY`` raises the limit for an export that needs it."""
+the merge could not spill and failed at 300 MB). Not every operator spills: with 160 MB one
+1 GB import in three failed out of memory in the merge, and a 200,000-row CSV failed at 64 MB;
+``COPKIT_STORE_DUCKDB_MEMORY`` raises the limit for an export that needs more."""
 
 
 class Store:
