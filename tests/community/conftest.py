@@ -60,3 +60,18 @@ def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
         "import_skips", "merges", "merge_moves",
     ]  # fmt: skip
     return {t: sorted(map(repr, store.con.table(t).fetchall())) for t in tables}
+
+
+def twin_stores(tmp_path: Path) -> tuple[Store, Store]:
+    """Two empty stores with the same pseudonym key: what is imported into each compares."""
+    first = tmp_path / "one.duckdb"
+    open_store(first).close()
+    second = tmp_path / "two.duckdb"
+    second.write_bytes(first.read_bytes())
+    return open_store(first), open_store(second)
+
+
+def canonical(store: Store) -> dict[str, list[str]]:
+    """Every row of the canonical tables and of the skip counts, sorted (no import times)."""
+    tables = ["members", "identities", "spaces", "activities", "interactions", "import_skips"]
+    return {t: sorted(map(repr, store.con.table(t).fetchall())) for t in tables}

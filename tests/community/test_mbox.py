@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copkit.community import ImportFormatError, Store, import_paths, open_store
+from copkit.community.sources import mbox as mbox_source
+from copkit.community.sources.workers import ordered_map
 
-from .conftest import FIXTURES, dataset, rows, scalar, snapshot
+from .conftest import FIXTURES, canonical, dataset, rows, scalar, snapshot, twin_stores
 
 LIST = FIXTURES / "mbox" / "list.mbox"
 
@@ -171,3 +174,85 @@ def test_real_usrp_list_matches_independent_counts(store: Store) -> None:
     assert not any(
         "@" in value for table in before.values() for value in table if "lists" not in value
     )
+
+
+# --- chunked and parallel parsing -------------------------------------------------------------
+
+
+def _messages_of(path: Path, size: int) -> list[object]:
+    """Every parsed message of ``path`` read in chunks of about ``size`` bytes."""
+    return [
+        message
+        for start, stop in mbox_source._chunks(path, size)
+        for message in mbox_source._parse_range(path, start, stop, True)
+    ]
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
+def test_chunks_cut_exactly_where_the_whole_file_is_cut(tmp_path: Path, newline: bytes) -> None:
+    path = tmp_path / "list.mbox"
+    path.write_bytes(LIST.read_bytes().replace(b"\n", newline))
+    whole = _messages_of(path, path.stat().st_size + 1)
+    assert len(whole) == 7
+    for size in (1, 7, 64, 500, 1000, 2000):
+        assert len(mbox_source._chunks(path, size)) > 1
+        assert _messages_of(path, size) == whole, size
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from([b"From a@b Mon Jan  1 00:00:00 2024\n", b"\n", b"\r\n", b"From ",
+                         b"Message-ID: <x@y>\n", b"body line\n", b">From me\n", b"\n\n"]),
+        max_size=40,
+    ),
+    size=st.integers(min_value=1, max_value=80),
+)  # fmt: skip
+def test_chunks_of_any_size_give_the_messages_of_the_whole_file(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[bytes], size: int
+) -> None:
+    path = tmp_path_factory.mktemp("chunks") / "fuzz.mbox"
+    path.write_bytes(b"From x@y Mon Jan  1 00:00:00 2024\n" + b"".join(parts))
+    assert _messages_of(path, size) == _messages_of(path, path.stat().st_size + 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("keep_text", [False, True])
+def test_worker_processes_give_the_store_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_text: bool
+) -> None:
+    root = dataset("mbox-usrp-users-2020H2", "mbox")
+    one, two = twin_stores(tmp_path)
+    with one, two:
+        monkeypatch.setattr(mbox_source, "PARALLEL_MIN_BYTES", 2**62)
+        monkeypatch.setattr(mbox_source, "CHUNK_BYTES", 2**62)
+        serial = import_paths(one, [root], keep_text=keep_text)
+        calls: list[int] = []
+        real_map = mbox_source.ordered_map
+
+        def spy(function: Any, tasks: list[Any], workers: int) -> Any:
+            calls.append(workers)
+            calls.append(len(tasks))
+            return real_map(function, tasks, workers)
+
+        monkeypatch.setattr(mbox_source, "ordered_map", spy)
+        monkeypatch.setattr(mbox_source, "worker_count", lambda: 2)
+        monkeypatch.setattr(mbox_source, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(mbox_source, "CHUNK_BYTES", 1_000_000)
+        parallel = import_paths(two, [root], keep_text=keep_text)
+        assert calls[0] == 2 and calls[1] > 30  # two workers, many chunks
+        assert parallel.read_activities == serial.read_activities == 1241
+        assert parallel.skipped == serial.skipped
+        assert canonical(two) == canonical(one)
+        again = import_paths(two, [root], keep_text=keep_text)
+        assert again.added_activities == 0
+
+
+def test_an_error_in_a_worker_is_raised_in_the_importer(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.mbox"
+    tasks = [(LIST, 0, LIST.stat().st_size, False), (missing, 0, 10, False)]
+    results = ordered_map(mbox_source._parse_range, tasks, 2)
+    assert len(next(results)) == 7
+    with pytest.raises(ImportFormatError, match=r"gone\.mbox: cannot be read"):
+        next(results)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -43,6 +44,24 @@ def test_reopening_keeps_the_key_and_the_ids(tmp_path: Path) -> None:
         assert rows(store, "SELECT activity_id FROM activities ORDER BY 1") == ids
 
 
+def test_store_memory_is_bounded_and_spills_beside_the_store(tmp_path: Path) -> None:
+    from copkit.community.store import IMPORT_MEMORY_LIMIT
+
+    def setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
+        found = con.execute(f"SELECT current_setting('{name}')").fetchone()
+        assert found is not None
+        return str(found[0])
+
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        reference = duckdb.connect()
+        default = setting(reference, "memory_limit")
+        reference.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        assert setting(store.con, "memory_limit") == setting(reference, "memory_limit") != default
+        assert Path(setting(store.con, "temp_directory")) == tmp_path / "s.duckdb.tmp"
+        assert import_paths(store, [MODERN]).added_activities > 0
+
+
 def test_missing_store_without_create(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no such store"):
         open_store(tmp_path / "nope.duckdb", create=False)
@@ -56,6 +75,58 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(StoreError, match="schema version 99"):
         open_store(path)
+
+
+_V1_KEYS = {
+    "members": "member_id",
+    "identities": "source, origin, source_user_id",
+    "spaces": "space_id",
+    "activities": "activity_id",
+    "interactions": "interaction_id",
+}
+
+
+def _primary_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
+    found = con.execute(
+        "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    return {row[0] for row in found}
+
+
+def test_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        import_paths(store, [MODERN, LIST])
+        before = snapshot(store)
+    # make it a version 1 store: the canonical tables with their primary keys
+    con = duckdb.connect(str(path))
+    for table, key in _V1_KEYS.items():
+        con.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({key})")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    assert set(_V1_KEYS) <= _primary_keys(con)
+    con.close()
+    with open_store(path) as store:
+        assert snapshot(store) == before
+        assert not set(_V1_KEYS) & _primary_keys(store.con)
+        assert scalar(store, "SELECT value FROM meta WHERE key = 'schema_version'") == "2"
+        again = import_paths(store, [MODERN, LIST])
+        assert again.added_activities == again.added_members == again.added_interactions == 0
+        after = snapshot(store)
+        assert {t: after[t] for t in _V1_KEYS} == {t: before[t] for t in _V1_KEYS}
+
+
+def test_keys_are_unique_by_construction(tmp_path: Path) -> None:
+    """No constraint enforces the keys: the merge must, across repeated and overlapping
+    imports in one call and over calls."""
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_paths(store, [MODERN, LIST, MODERN])
+        import_paths(store, [LIST, CSV])
+        import_paths(store, [CSV, MODERN])
+        for table, key in _V1_KEYS.items():
+            total = scalar(store, f"SELECT count(*) FROM {table}")  # noqa: S608
+            distinct = scalar(store, f"SELECT count(DISTINCT ({key})) FROM {table}")  # noqa: S608
+            assert total > 0
+            assert total == distinct, table
 
 
 def test_other_files_are_not_stores(tmp_path: Path) -> None:
@@ -167,3 +238,23 @@ def test_pseudonyms_are_hmac_sha256_with_the_store_key(store: Store) -> None:
     expected = hmac.digest(store.key, b"member\x1fslack\x1fT\x1fU1", "sha256").hex()
     assert store.pseudonym("member", "slack", "T", "U1") == expected
     assert store.member_id("slack", "T", "U1") == "m-" + expected[:16]
+
+
+def test_per_member_state_is_dropped_before_the_merge(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge is where DuckDB needs memory: the sinks keep only their counts by then."""
+    from copkit.community import importer
+
+    seen: list[tuple[int, int, int]] = []
+    real_merge = importer._merge_staging
+
+    def merge(store_: Store, sinks: list[Any], *args: Any) -> Any:
+        for sink, _, _ in sinks:
+            seen.append((len(sink.members), len(sink.actor_counts), sink.member_count))
+        return real_merge(store_, sinks, *args)
+
+    monkeypatch.setattr(importer, "_merge_staging", merge)
+    summary = import_paths(store, [FIXTURES / "slack" / "modern"])
+    assert seen and all(members == 0 and actors == 0 for members, actors, _ in seen)
+    assert sum(count for _, _, count in seen) == summary.read_members > 0

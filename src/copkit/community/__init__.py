@@ -12,9 +12,14 @@ The public API of the activity store::
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from copkit.community.errors import ImportFormatError, StoreError, UndefinedMeasureError
-from copkit.community.importer import ImportSummary, import_paths
-from copkit.community.store import Store, open_store, store_counts
+
+if TYPE_CHECKING:
+    from copkit.community.importer import ImportSummary, import_paths
+    from copkit.community.store import Store, open_store, store_counts
 
 __all__ = [
     "ImportFormatError",
@@ -26,3 +31,22 @@ __all__ = [
     "open_store",
     "store_counts",
 ]
+
+# The store's names are imported on first use: a process that only parses exports (the mbox
+# reader's worker processes) does not load DuckDB and Arrow.
+_LAZY = {
+    "ImportSummary": "copkit.community.importer",
+    "import_paths": "copkit.community.importer",
+    "Store": "copkit.community.store",
+    "open_store": "copkit.community.store",
+    "store_counts": "copkit.community.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

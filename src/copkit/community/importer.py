@@ -70,6 +70,27 @@ def _progress_of(progress: ProgressCallback | None, path: str) -> Callable[[int]
     return report
 
 
+PIPELINE_MIN_BYTES = 32 * 2**20
+"""Exports at least this big are read in a worker process while this one stores what it reads
+(except by readers with workers of their own: ``parallel = True``, as the mbox reader)."""
+
+
+def _read_beside(reader: object, path: Path) -> bool:
+    from copkit.community.sources.workers import worker_count
+
+    if getattr(reader, "parallel", False) or worker_count() < 2:
+        return False
+    if path.is_file():
+        return path.stat().st_size >= PIPELINE_MIN_BYTES
+    total = 0
+    for file in path.rglob("*"):
+        if file.is_file():
+            total += file.stat().st_size
+            if total >= PIPELINE_MIN_BYTES:
+                return True
+    return False
+
+
 def import_paths(
     store: Store,
     paths: Sequence[Path | str],
@@ -108,13 +129,19 @@ def import_paths(
     ImportFormatError
         When any path cannot be read; the store is then unchanged.
     """
-    from copkit.community.sources import reader_for
+    from copkit.community.sources import read_beside, reader_for
 
     if not paths:
         raise ImportFormatError("Nothing to import: give at least one export file or folder.")
-    rules = _compile_rules([*DEFAULT_BOT_PATTERNS, *bot_patterns])
+    # the default rules (all case-insensitive) as one alternation: one search per value
+    assert all(p.startswith("(?i)") for p in DEFAULT_BOT_PATTERNS)
+    default = "(?i)" + "|".join(f"(?:{p.removeprefix('(?i)')})" for p in DEFAULT_BOT_PATTERNS)
+    rules = _compile_rules([default, *bot_patterns])
     con = store.con
     started = datetime.now(UTC)
+    # no query of the import depends on the order rows are produced in: DuckDB may then
+    # stream its inserts and merges instead of holding rows to keep their order
+    con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
     try:
         buffers = {}
@@ -138,7 +165,10 @@ def import_paths(
                 bot_rules=rules,
                 progress=_progress_of(progress, str(path)),
             )
-            reader.read(path, sink)
+            if _read_beside(reader, path):
+                read_beside(reader, path, sink)
+            else:
+                reader.read(path, sink)
             sink.finish()
             if progress is not None:
                 progress(str(path), sink.read)
@@ -150,6 +180,8 @@ def import_paths(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.execute("RESET preserve_insertion_order")
     return summary
 
 
@@ -319,7 +351,7 @@ def _merge_staging(
     summary = ImportSummary(
         paths=tuple((path, name, sink.origin) for sink, path, name in sinks),
         read_activities=read_activities,
-        read_members=sum(len(sink.members) for sink, _, _ in sinks),
+        read_members=sum(sink.member_count for sink, _, _ in sinks),
         added_activities=count_of(con, "SELECT count(*) FROM new_a"),
         added_members=count_of(con, "SELECT count(*) FROM new_m"),
         added_spaces=count_of(con, "SELECT count(*) FROM new_s"),

@@ -11,6 +11,11 @@ Vocabularies:
   replier to the author of the parent; an answer from the answerer to the asker; an accept
   from the asker to the answerer; a mention from the author to the person named; a reaction
   from the reactor to the author. Self-interactions are not recorded.
+- Keys (``members.member_id``, the identity triple, ``space_id``, ``activity_id``,
+  ``interaction_id``) are unique by construction: the import adds only rows whose key is not
+  in the store yet. Since schema version 2 they are not declared as constraints: DuckDB keeps
+  a constraint's index in memory, where it cannot spill to disk, and maintaining it was most
+  of the merge's cost.
 - ``spaces.kind``: ``channel``, ``category``, ``list``, ``tag``, ``repository``, ``site``,
   ``space``.
 """
@@ -29,7 +34,9 @@ __all__ = [
     "TABLES",
 ]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
+"""2: the canonical tables declare no PRIMARY KEY (keys unique by construction); a version 1
+store is upgraded in place when opened (:func:`copkit.community.store.open_store`)."""
 
 ACTIVITY_KINDS: Final = ("post", "reply", "answer", "comment", "join")
 INTERACTION_KINDS: Final = ("reply", "answer", "accept", "mention", "reaction")
@@ -40,7 +47,7 @@ BOOKKEEPING_TABLES: Final = ("meta", "imports", "import_skips", "merges", "merge
 
 DDL: Final = """
 CREATE TABLE IF NOT EXISTS members (
-    member_id     VARCHAR PRIMARY KEY,   -- stable; a keyed-hash pseudonym unless real names
+    member_id     VARCHAR NOT NULL,      -- key; stable; a keyed-hash pseudonym unless real names
     display_name  VARCHAR NOT NULL,      -- pseudonym (e.g. 'member-3f2a9c') or the real name
     is_bot        BOOLEAN NOT NULL DEFAULT FALSE,
     joined_at     TIMESTAMPTZ,           -- when the source says the person joined, if it does
@@ -54,11 +61,10 @@ CREATE TABLE IF NOT EXISTS identities (
     member_id       VARCHAR NOT NULL,
     name            VARCHAR,             -- pseudonymised unless real names were asked for
     handle          VARCHAR,
-    email           VARCHAR,
-    PRIMARY KEY (source, origin, source_user_id)
+    email           VARCHAR              -- key: (source, origin, source_user_id)
 );
 CREATE TABLE IF NOT EXISTS spaces (
-    space_id    VARCHAR PRIMARY KEY,
+    space_id    VARCHAR NOT NULL,        -- key
     source      VARCHAR NOT NULL,
     origin      VARCHAR NOT NULL,
     name        VARCHAR NOT NULL,
@@ -66,7 +72,7 @@ CREATE TABLE IF NOT EXISTS spaces (
     created_by  VARCHAR                  -- member_id of the creator, where the source says
 );
 CREATE TABLE IF NOT EXISTS activities (
-    activity_id  VARCHAR PRIMARY KEY,
+    activity_id  VARCHAR NOT NULL,       -- key
     source       VARCHAR NOT NULL,
     space_id     VARCHAR,
     thread_id    VARCHAR NOT NULL,       -- activity_id of the thread's root (a root: itself)
@@ -79,7 +85,7 @@ CREATE TABLE IF NOT EXISTS activities (
     text         VARCHAR                 -- only with --keep-text
 );
 CREATE TABLE IF NOT EXISTS interactions (
-    interaction_id VARCHAR PRIMARY KEY,  -- stable: re-importing adds nothing
+    interaction_id VARCHAR NOT NULL,  -- key; stable: re-importing adds nothing
     from_member  VARCHAR NOT NULL,
     to_member    VARCHAR NOT NULL,
     activity_id  VARCHAR NOT NULL,

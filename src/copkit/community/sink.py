@@ -119,9 +119,18 @@ def _clean(value: str) -> str:
 
 
 def _normal_name(name: str) -> str:
+    if name.isascii():  # NFKD leaves ASCII as it is and casefold is lower: the common case
+        return " ".join(_PUNCTUATION.sub(" ", name.lower()).split())
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", letters).split())
+    return " ".join(_PUNCTUATION.sub(" ", letters).split())
+
+
+_PUNCTUATION: Final = re.compile(r"[^\w\s]")
+
+# a member's state during an import: [member_id, stored source_user_id, name, handle, email,
+# is_bot, joined_at (microseconds), roles]; a list, not a dict: a dump has millions of users
+_ID, _STORED, _NAME, _HANDLE, _EMAIL, _BOT, _JOINED, _ROLES = range(8)
 
 
 class Buffer:
@@ -182,7 +191,7 @@ class ImportSink:
         self.real_names = real_names
         self.bot_rules = bot_rules
         self.progress = progress
-        self.members: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, list[Any]] = {}
         self.member_ids: dict[str, str] = dict(
             store.con.execute(
                 "SELECT source_user_id, member_id FROM identities WHERE source = ? AND origin = ?",
@@ -196,6 +205,8 @@ class ImportSink:
         self.joins = 0
         self.bot_actors: set[str] = set()
         self.actor_counts: dict[str, int] = {}
+        self.member_count = 0  # set by finish
+        self.bot_activities = 0  # set by finish
 
     # -- ids -------------------------------------------------------------------------------
     def _stored_user(self, user: str) -> str:
@@ -203,13 +214,6 @@ class ImportSink:
         if self.real_names:
             return _clean(user)
         return "u-" + self.store.pseudonym("user", self.source, self.origin, user)[:16]
-
-    def _member_id(self, user: str) -> str:
-        member = self.member_ids.get(user) or self.member_ids.get(self._stored_user(user))
-        if member is None:
-            member = self.store.member_id(self.source, self.origin, user)
-            self.member_ids[user] = member
-        return member
 
     def _activity_id(self, local: str) -> str:
         # readers report an activity's interactions and its thread's replies right after it:
@@ -231,16 +235,16 @@ class ImportSink:
         return space
 
     def _ensure_member(self, user: str) -> str:
-        if user not in self.members:
-            self.members[user] = {
-                "name": None,
-                "handle": None,
-                "email": None,
-                "is_bot": False,
-                "joined_at": None,
-                "roles": (),
-            }
-        return self._member_id(user)
+        info = self.members.get(user)
+        if info is None:
+            stored = self._stored_user(user)
+            member = (
+                self.member_ids.get(user)
+                or self.member_ids.get(stored)
+                or self.store.member_id(self.source, self.origin, user)
+            )
+            info = self.members[user] = [member, stored, None, None, None, False, None, ()]
+        return info[_ID]  # type: ignore[no-any-return]
 
     @staticmethod
     def _utc(value: datetime, what: str) -> int:
@@ -263,16 +267,16 @@ class ImportSink:
     ) -> None:
         self._ensure_member(user)
         info = self.members[user]
-        info["name"] = info["name"] or (name or None)
-        info["handle"] = info["handle"] or (handle or None)
-        info["email"] = info["email"] or (email or None)
-        info["is_bot"] = info["is_bot"] or is_bot
+        info[_NAME] = info[_NAME] or (name or None)
+        info[_HANDLE] = info[_HANDLE] or (handle or None)
+        info[_EMAIL] = info[_EMAIL] or (email or None)
+        info[_BOT] = info[_BOT] or is_bot
         if joined_at is not None:
             joined = self._utc(joined_at, f"member {user}")
-            if info["joined_at"] is None or joined < info["joined_at"]:
-                info["joined_at"] = joined
+            if info[_JOINED] is None or joined < info[_JOINED]:
+                info[_JOINED] = joined
         if roles:
-            info["roles"] = tuple(sorted(set(info["roles"]) | set(roles)))
+            info[_ROLES] = tuple(sorted(set(info[_ROLES]) | set(roles)))
 
     def space(self, *, space: str, name: str, kind: str, created_by: str | None = None) -> None:
         if kind not in SPACE_KINDS:
@@ -367,10 +371,10 @@ class ImportSink:
         self.skips[reason] = self.skips.get(reason, 0) + count
 
     # -- end of the path -------------------------------------------------------------------
-    def _is_bot(self, user: str, info: dict[str, Any]) -> bool:
-        if info["is_bot"]:
+    def _is_bot(self, user: str, info: list[Any]) -> bool:
+        if info[_BOT]:
             return True
-        values = [v for v in (user, info["name"], info["handle"], info["email"]) if v]
+        values = [v for v in (user, info[_NAME], info[_HANDLE], info[_EMAIL]) if v]
         return any(rule.search(v) for rule in self.bot_rules for v in values)
 
     def _hide(self, kind: str, value: str | None) -> str | None:
@@ -389,31 +393,37 @@ class ImportSink:
     def finish(self) -> None:
         buffer = self.buffers["st_members"]
         for user, info in self.members.items():
-            member = self._member_id(user)
+            member = info[_ID]
             bot = self._is_bot(user, info)
             if bot:
                 self.bot_actors.add(user)
             if self.real_names:
-                shown = info["name"] or info["handle"] or info["email"] or user
+                shown = info[_NAME] or info[_HANDLE] or info[_EMAIL] or user
             else:
                 shown = "member-" + member[2:8]
             buffer.add(
                 self.part,
                 self.source,
                 self.origin,
-                self._stored_user(user),
+                info[_STORED],
                 member,
                 _clean(shown),
                 bot,
-                info["joined_at"],
-                list(info["roles"]),
-                self._hide("name", info["name"]),
-                self._hide("handle", info["handle"]),
-                self._hide("email", info["email"]),
+                info[_JOINED],
+                list(info[_ROLES]),
+                self._hide("name", info[_NAME]),
+                self._hide("handle", info[_HANDLE]),
+                self._hide("email", info[_EMAIL]),
             )
         for buf in self.buffers.values():
             buf.flush()
-
-    @property
-    def bot_activities(self) -> int:
-        return sum(self.actor_counts.get(user, 0) for user in self.bot_actors)
+        # what the summary needs is kept as counts; the per-member and per-id state is
+        # dropped before the merge, where DuckDB needs the memory
+        self.member_count = len(self.members)
+        self.bot_activities = sum(self.actor_counts.get(user, 0) for user in self.bot_actors)
+        self.members.clear()
+        self.member_ids.clear()
+        self.actor_counts.clear()
+        self.bot_actors.clear()
+        self.spaces.clear()
+        self._recent.clear()

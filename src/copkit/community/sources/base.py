@@ -20,7 +20,11 @@ __all__ = ["Reader", "Sink"]
 
 
 class Sink(Protocol):
-    """Receives the records of one export."""
+    """Receives the records of one export.
+
+    A sink may also have a ``keep_text`` attribute; when it is false, a reader may pass an
+    activity's ``length`` instead of its ``text`` (the store keeps only the length then).
+    """
 
     def member(
         self,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import binascii
 import contextlib
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,10 +39,11 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, NamedTuple
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.sources.base import Sink
+from copkit.community.sources.workers import ordered_map, worker_count
 
 __all__ = ["READER", "MboxReader"]
 
@@ -74,32 +76,40 @@ def _text(raw: bytes) -> str:
     return value
 
 
+def _header_pattern(names: frozenset[bytes]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(n) for n in sorted(names))
+    # on the lower-cased head after a newline: a wanted name, blanks, a colon, the value,
+    # then the folded continuation lines (those starting with a space or a tab)
+    return re.compile(rb"\n(" + alternatives + rb")[ \t\r\f\v]*:([^\n]*)((?:\n[ \t][^\n]*)*)")
+
+
+_HEADER_LINES: Final = {names: _header_pattern(names) for names in (_WANTED, _PART_HEADERS)}
+
+
 def _headers(head: bytes, wanted: frozenset[bytes] = _WANTED) -> dict[str, bytes]:
     """The first value of each wanted header (folded lines joined), by lower-case name."""
     found: dict[str, bytes] = {}
-    current: str | None = None
-    for line in head.split(b"\n"):
-        if line[:1] in (b" ", b"\t"):
-            if current is not None:
-                found[current] += b" " + line.strip()
+    # matched on a lower-cased copy (one fast scan from newline to newline); the values are
+    # taken from ``head`` itself, whose offsets are one less
+    for match in _HEADER_LINES[wanted].finditer(b"\n" + head.lower()):
+        key = match.group(1).decode("ascii")
+        if key in found:
             continue
-        current = None
-        colon = line.find(b":")
-        if colon <= 0:
-            continue
-        name = line[:colon].strip().lower()
-        if name in wanted:
-            key = name.decode("ascii", "replace")
-            if key not in found:
-                found[key] = line[colon + 1 :].strip()
-                current = key
+        start, end = match.span(2)
+        value = head[start - 1 : end - 1].strip()
+        start, end = match.span(3)
+        if end > start:
+            for line in head[start - 1 : end - 1].split(b"\n")[1:]:
+                value += b" " + line.strip()
+        found[key] = value
     return found
 
 
 def _split_head(data: bytes) -> tuple[bytes, bytes]:
     """(headers, body) at the first blank line (LF or CRLF)."""
     lf = data.find(b"\n\n")
-    crlf = data.find(b"\r\n\r\n")
+    # only a CRLF blank line before the LF one matters: do not scan a long body for it
+    crlf = data.find(b"\r\n\r\n", 0, lf + 3) if lf >= 0 else data.find(b"\r\n\r\n")
     if crlf >= 0 and (lf < 0 or crlf < lf):
         return data[:crlf], data[crlf + 4 :]
     if lf >= 0:
@@ -136,7 +146,13 @@ def _plain(headers: dict[str, bytes], body: bytes, depth: int = 0) -> str | None
     kind, params = _content_type(headers.get("content-type"))
     if kind.startswith("multipart/") and params.get("boundary") and depth < 8:
         delimiter = b"--" + params["boundary"].encode("latin-1", "replace")
-        for part in body.split(delimiter)[1:]:
+        # the parts between delimiters, found one at a time: attachments after the text part
+        # are never copied
+        pos = body.find(delimiter)
+        while pos >= 0:
+            start = pos + len(delimiter)
+            pos = body.find(delimiter, start)
+            part = body[start:pos] if pos >= 0 else body[start:]
             if part.startswith(b"--"):
                 break
             part_head, part_body = _split_head(part[part.find(b"\n") + 1 :])
@@ -217,6 +233,7 @@ class MboxReader:
     """Reads mailing-list archives in mbox format (see the module docstring)."""
 
     name = "mbox"
+    parallel = True  # big archives are parsed by worker processes of its own
 
     def detect(self, path: Path) -> bool:
         """A file starting with ``From ``, or a folder holding at least one."""
@@ -244,80 +261,190 @@ class MboxReader:
         return "list " + (path.name if path.is_dir() else path.stem)
 
     def read(self, path: Path, sink: Sink) -> None:
-        """Read every message into ``sink``."""
+        """Read every message into ``sink``.
+
+        Big archives are parsed by worker processes, a chunk each (see :func:`_chunks`);
+        what the messages mean (duplicates, threads) is decided here, in archive order, so
+        the sink gets exactly the calls a single process would make.
+        """
         origin = self.origin(path)
         sink.space(space=origin, name=origin.removeprefix("list "), kind="list")
         run = _Run(sink, origin)
         files = _files(path)
         if not files:
             raise ImportFormatError(f"{path}: the folder is empty; expected mbox files.")
+        tasks: list[tuple[Path, int, int, bool]] = []
+        keep_text = bool(getattr(sink, "keep_text", True))
         for file in files:
             if not _is_mbox(file):
                 if path.is_dir():
                     sink.skipped("not an mbox file")
                     continue
                 raise ImportFormatError(f"{file}: not an mbox file (it must start with 'From ').")
-            try:
-                with file.open("rb") as handle:
-                    for raw in _messages(handle):
-                        run.message(raw, file)
-            except OSError as exc:
-                raise ImportFormatError(f"{file}: cannot be read ({exc}).") from exc
+            tasks.extend(
+                (file, start, stop, keep_text) for start, stop in _chunks(file, CHUNK_BYTES)
+            )
+        total = sum(task[2] - task[1] for task in tasks)
+        workers = worker_count() if total >= PARALLEL_MIN_BYTES else 1
+        for parsed in ordered_map(_parse_range, tasks, workers):
+            for message in parsed:
+                run.apply(message)
+
+
+# --- parsing in chunks, in worker processes for big archives ----------------------------------
+
+CHUNK_BYTES = 32 * 2**20
+"""Nominal size of the byte ranges an archive is parsed in (cut at message boundaries)."""
+
+PARALLEL_MIN_BYTES = 64 * 2**20
+"""Archives at least this big are parsed by worker processes (see ``workers.py``); the
+importing process applies their results."""
+
+
+class _Parsed(NamedTuple):
+    """What one message says, before the archive-wide rules (duplicates, threads)."""
+
+    own: str
+    when: datetime | None
+    parent: str | None
+    first_reference: str | None
+    user: str
+    name: str
+    address: str
+    is_question: bool
+    text: str | None
+    length: int | None
+
+
+def _parse(raw: bytes, keep_text: bool) -> _Parsed:
+    """One raw message (from its ``From `` line on) as a :class:`_Parsed`."""
+    line_end = raw.find(b"\n")
+    from_line = raw[:line_end] if line_end >= 0 else raw
+    rest = raw[line_end + 1 :] if line_end >= 0 else b""
+    head, body = _split_head(rest)
+    headers = _headers(head)
+    ids = _MSGID.findall(_text(headers["message-id"])) if "message-id" in headers else []
+    own = ids[0] if ids else "no-id:" + hashlib.sha256(head).hexdigest()[:32]
+    when = _Run._when(headers.get("date"), from_line)
+    replied = _MSGID.findall(_text(headers["in-reply-to"])) if "in-reply-to" in headers else []
+    refs = _MSGID.findall(_text(headers["references"])) if "references" in headers else []
+    refs = [r for r in refs if r != own]
+    parent = replied[0] if replied and replied[0] != own else (refs[-1] if refs else None)
+    user, name, address = _Run._actor(headers)
+    subject = _text(headers["subject"]) if "subject" in headers else ""
+    text = _plain(headers, body)
+    if text is not None and ">From " in text:
+        text = re.sub(r"(?m)^>(>*From )", r"\1", text)
+    if keep_text:
+        return _Parsed(own, when, parent, refs[0] if refs else None, user, name, address,
+                       parent is None and "?" in subject, text, None)  # fmt: skip
+    return _Parsed(own, when, parent, refs[0] if refs else None, user, name, address,
+                   parent is None and "?" in subject, None, len(text) if text else 0)  # fmt: skip
+
+
+def _boundary(handle: BinaryIO, offset: int) -> tuple[int, int] | None:
+    """(end of the message before, start of the next) of the first separator whose next
+    message starts at or after ``offset``; None when there is none."""
+    base = max(0, offset - 4)
+    handle.seek(base)
+    data = handle.read(_BOUNDARY_WINDOW)
+    start = max(0, offset - 1 - base)
+    while data:
+        pos = data.find(b"\nFrom ", start)
+        while pos >= 0:
+            # the same test as _separators: a blank line (LF or CRLF) before ``From ``
+            if pos >= 1 and data[pos - 1 : pos] == b"\n":
+                return base + pos - 1, base + pos + 1
+            if pos >= 3 and data[pos - 3 : pos] == b"\r\n\r":
+                return base + pos - 3, base + pos + 1
+            pos = data.find(b"\nFrom ", pos + 6)
+        more = handle.read(_BOUNDARY_WINDOW)
+        if not more:
+            return None
+        # keep 8 bytes: a separator across the two reads is found from position 3 on, and
+        # one found already (at 0 to 2) is not found again
+        base += len(data) - 8
+        data = data[-8:] + more
+        start = 3
+    return None
+
+
+_BOUNDARY_WINDOW: Final = 1024 * 1024
+
+
+def _chunks(file: Path, size: int) -> list[tuple[int, int]]:
+    """Byte ranges of ``file`` of about ``size`` bytes, each holding whole messages exactly
+    as :func:`_messages` would cut them from the whole file."""
+    try:
+        total = file.stat().st_size
+        ranges: list[tuple[int, int]] = []
+        start = 0
+        with file.open("rb") as handle:
+            while start + size < total:
+                found = _boundary(handle, start + size)
+                if found is None:
+                    break
+                ranges.append((start, found[0]))
+                start = found[1]
+    except OSError as exc:
+        raise ImportFormatError(f"{file}: cannot be read ({exc}).") from exc
+    ranges.append((start, total))
+    return ranges
+
+
+def _parse_range(file: Path, start: int, stop: int, keep_text: bool) -> list[_Parsed]:
+    """Every message in bytes ``start`` to ``stop`` of ``file`` (a range of :func:`_chunks`)."""
+    try:
+        with file.open("rb") as handle:
+            handle.seek(start)
+            data = handle.read(stop - start)
+    except OSError as exc:
+        raise ImportFormatError(f"{file}: cannot be read ({exc}).") from exc
+    return [_parse(raw, keep_text) for raw in _messages(io.BytesIO(data))]
 
 
 class _Run:
+    """The archive-wide rules, applied to parsed messages in archive order."""
+
     def __init__(self, sink: Sink, origin: str) -> None:
         self.sink = sink
         self.space = origin
         self.seen: set[str] = set()
         self.threads: dict[str, str] = {}
 
-    def message(self, raw: bytes, file: Path) -> None:
-        line_end = raw.find(b"\n")
-        from_line = raw[:line_end] if line_end >= 0 else raw
-        rest = raw[line_end + 1 :] if line_end >= 0 else b""
-        head, body = _split_head(rest)
-        headers = _headers(head)
-        ids = _MSGID.findall(_text(headers["message-id"])) if "message-id" in headers else []
-        own = ids[0] if ids else "no-id:" + hashlib.sha256(head).hexdigest()[:32]
+    def apply(self, message: _Parsed) -> None:
+        own, when, parent = message.own, message.when, message.parent
         if own in self.seen:
             self.sink.skipped("duplicate")
             return
-        when = self._when(headers.get("date"), from_line)
         if when is None:
             self.sink.skipped("no usable date")
             return
         self.seen.add(own)
-        replied = _MSGID.findall(_text(headers["in-reply-to"])) if "in-reply-to" in headers else []
-        refs = _MSGID.findall(_text(headers["references"])) if "references" in headers else []
-        refs = [r for r in refs if r != own]
-        parent = replied[0] if replied and replied[0] != own else (refs[-1] if refs else None)
         if parent is None:
             thread = own
-        elif refs:
-            thread = refs[0]
+        elif message.first_reference is not None:
+            thread = message.first_reference
         else:
             thread = self.threads.get(parent, parent)
         self.threads[own] = thread
-        user, name, address = self._actor(headers)
-        if not user:
+        if not message.user:
             self.sink.skipped("no sender")
             return
-        self.sink.member(user=user, name=name or None, email=address or None)
-        subject = _text(headers["subject"]) if "subject" in headers else ""
-        text = _plain(headers, body)
-        if text is not None and ">From " in text:
-            text = re.sub(r"(?m)^>(>*From )", r"\1", text)
+        self.sink.member(
+            user=message.user, name=message.name or None, email=message.address or None
+        )
         self.sink.activity(
             activity=own,
-            actor=user,
+            actor=message.user,
             created_at=when,
             kind="reply" if parent else "post",
             space=self.space,
             thread=thread,
             parent=parent,
-            is_question=parent is None and "?" in subject,
-            text=text,
+            is_question=message.is_question,
+            text=message.text,
+            length=message.length,
         )
 
     @staticmethod

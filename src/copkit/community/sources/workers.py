@@ -1,0 +1,196 @@
+"""Worker processes for readers whose parsing can be cut into independent pieces.
+
+:func:`ordered_map` runs a module-level function over a sequence of argument tuples in a few
+worker processes and yields the results *in the order of the tasks*, with only a few tasks in
+flight (memory stays bounded). A reader keeps every order-dependent decision in its own
+process and gives the workers only pure parsing, so the sink gets exactly the calls a single
+process would make.
+
+The workers are fresh interpreters (``python -c``), not forks: the importing process holds a
+DuckDB connection and its threads, and a fresh interpreter does not re-run the caller's
+``__main__`` either (as multiprocessing's spawn would). They talk pickle over their standard
+input and output; an exception raised in a worker is raised again in the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, Final, TypeVar, cast
+
+__all__ = ["ordered_map", "serve", "streamed", "worker_count"]
+
+T = TypeVar("T")
+
+_IN_FLIGHT: Final = 2
+"""Tasks queued per worker: one being worked on, one waiting."""
+
+
+def worker_count() -> int:
+    """Processes worth starting: the CPUs this process may use, at most 2."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(2, cpus or 1))
+
+
+def _start() -> subprocess.Popen[bytes]:
+    package_root = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", "from copkit.community.sources.workers import serve; serve()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None
+    with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux: 1 MiB, not 64 KiB
+        import fcntl
+
+        fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 2**20)
+    return proc
+
+
+def _stop(procs: list[subprocess.Popen[bytes]], finished: bool) -> None:
+    for proc in procs:
+        assert proc.stdin is not None
+        try:
+            if finished:
+                pickle.dump(None, proc.stdin)
+            proc.stdin.close()
+        except OSError:
+            pass
+        if not finished:
+            proc.kill()  # it may be blocked writing a result nobody will read
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+def _receive(proc: subprocess.Popen[bytes]) -> tuple[str, Any]:
+    """A worker's next (status, value); its error raised here."""
+    assert proc.stdout is not None
+    try:
+        status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
+    except EOFError:
+        raise RuntimeError(
+            f"a worker process ended unexpectedly (exit status {proc.wait()})"
+        ) from None
+    if status == "error":
+        raise value
+    return status, value
+
+
+def ordered_map(
+    function: Callable[..., T], tasks: Iterable[tuple[Any, ...]], workers: int
+) -> Iterator[T]:
+    """``function(*task)`` for each task, in order, computed by ``workers`` processes.
+
+    With fewer than two workers the tasks run here, one after the other. ``function`` must
+    be a module-level function (it is named, not pickled), its arguments and results
+    picklable.
+    """
+    if workers < 2:
+        for task in tasks:
+            yield function(*task)
+        return
+    name = (function.__module__, function.__qualname__)
+    procs = [_start() for _ in range(workers)]
+    finished = False
+    try:
+        pending: deque[subprocess.Popen[bytes]] = deque()
+        queued = iter(tasks)
+        sent = 0
+
+        def submit() -> bool:
+            nonlocal sent
+            task = next(queued, None)
+            if task is None:
+                return False
+            proc = procs[sent % workers]
+            assert proc.stdin is not None
+            pickle.dump(("call", name, task), proc.stdin)
+            proc.stdin.flush()
+            pending.append(proc)
+            sent += 1
+            return True
+
+        while len(pending) < workers * _IN_FLIGHT and submit():
+            pass
+        while pending:
+            value = _receive(pending.popleft())[1]
+            submit()
+            yield cast(T, value)
+        finished = True
+    finally:
+        _stop(procs, finished)
+
+
+def streamed(function: Callable[..., object], task: tuple[Any, ...]) -> Iterator[Any]:
+    """What ``function(*task, emit)`` emits, in order, computed by one worker process.
+
+    The worker blocks when the pipe is full, so no more than a pipe's worth of batches is
+    ahead of the caller. An exception in ``function`` is raised here, after the batches
+    emitted before it.
+    """
+    name = (function.__module__, function.__qualname__)
+    proc = _start()
+    finished = False
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        pickle.dump(("stream", name, task), proc.stdin)
+        proc.stdin.flush()
+        while True:
+            status, value = _receive(proc)
+            if status != "batch":
+                break
+            yield value
+        finished = True
+    finally:
+        _stop([proc], finished)
+
+
+def serve() -> None:
+    """A worker's loop: read (kind, function, arguments), write ("ok", result) or
+    ("error", exc); a "stream" task also writes ("batch", value) for each value it emits."""
+    # Ctrl-C in a terminal reaches the whole process group: the importing process handles
+    # it (and stops its workers); a worker printing its own traceback would only add noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out: IO[bytes] = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, not into the results
+    source = sys.stdin.buffer
+    while True:
+        try:
+            message = pickle.load(source)  # noqa: S301 - from the importing process
+        except EOFError:
+            return
+        if message is None:
+            return
+        kind, (module, qualname), task = message
+
+        def emit(value: object) -> None:
+            out.write(pickle.dumps(("batch", value)))
+            out.flush()
+
+        try:
+            function = getattr(importlib.import_module(module), qualname)
+            if kind == "stream":
+                reply: tuple[str, Any] = ("ok", function(*task, emit))
+            else:
+                reply = ("ok", function(*task))
+        except Exception as exc:  # noqa: BLE001 - every error goes back to the caller
+            reply = ("error", exc)
+        try:
+            data = pickle.dumps(reply)
+        except Exception:  # noqa: BLE001 - an unpicklable error: send its text
+            data = pickle.dumps(("error", RuntimeError(traceback.format_exc())))
+        out.write(data)
+        out.flush()

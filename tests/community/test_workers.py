@@ -1,0 +1,136 @@
+"""Reading an export in a worker process while the importing process stores it.
+
+The store must be the one a single process makes, row for row; an error in the worker must
+leave the store unchanged, as any failed import does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from copkit.community import ImportFormatError, Store, import_paths
+from copkit.community import importer as importer_module
+from copkit.community.sources import workers
+
+from .conftest import FIXTURES, canonical, dataset, snapshot, twin_stores
+
+
+def _beside(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    monkeypatch.setattr(importer_module, "PIPELINE_MIN_BYTES", 0 if on else 2**62)
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+
+
+def _summary(store: Store, path: Path, keep_text: bool, real_names: bool) -> dict[str, object]:
+    summary = import_paths(store, [path], keep_text=keep_text, real_names=real_names)
+    return dataclasses.asdict(summary)
+
+
+def _same_store_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: Path, keep_text: bool, real_names: bool
+) -> int:
+    one, two = twin_stores(tmp_path)
+    with one, two:
+        _beside(monkeypatch, False)
+        here = _summary(one, path, keep_text, real_names)
+        started: list[object] = []
+        real_start = workers._start
+
+        def counting_start() -> object:
+            started.append(1)
+            return real_start()
+
+        monkeypatch.setattr(workers, "_start", counting_start)
+        _beside(monkeypatch, True)
+        beside = _summary(two, path, keep_text, real_names)
+        assert started  # the reading really happened in a worker process
+        assert beside == here
+        assert canonical(two) == canonical(one)
+        assert _summary(two, path, keep_text, real_names)["added_activities"] == 0
+        return int(str(here["read_activities"]))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "keep_text", "real_names"),
+    [
+        ("stackexchange/tiny.stackexchange.com", True, True),
+        ("stackexchange/tiny.stackexchange.com", False, False),
+        ("slack/modern", False, True),
+        ("slack/old", True, False),
+        ("github/octo-org__cop-handbook", True, False),
+        ("csv/activity.csv", False, True),
+    ],
+)
+def test_fixtures_read_in_a_worker_give_the_same_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str, keep_text: bool, real_names: bool
+) -> None:
+    assert _same_store_both_ways(tmp_path, monkeypatch, FIXTURES / fixture, keep_text, real_names)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("parts", "keep_text", "read"),
+    [
+        (("se-bicycles-meta",), False, 3872),
+        (("slack-r-contributors", "slack"), True, 12500),
+        (("discourse-askci-2019",), False, 592),
+    ],
+)
+def test_real_exports_read_in_a_worker_give_the_same_store(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    parts: tuple[str, ...],
+    keep_text: bool,
+    read: int,
+) -> None:
+    path = dataset(*parts)
+    assert _same_store_both_ways(tmp_path, monkeypatch, path, keep_text, False) == read
+
+
+def test_an_error_in_the_reading_worker_leaves_the_store_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    import_paths(store, [FIXTURES / "csv" / "activity.csv"])
+    before = snapshot(store)
+    site = tmp_path / "broken.stackexchange.com"
+    site.mkdir()
+    source = FIXTURES / "stackexchange" / "tiny.stackexchange.com"
+    for file in source.iterdir():
+        (site / file.name).write_bytes(file.read_bytes())
+    posts = (site / "Posts.xml").read_bytes()
+    (site / "Posts.xml").write_bytes(posts[: len(posts) * 2 // 3])  # truncated mid-file
+    _beside(monkeypatch, True)
+    with pytest.raises(ImportFormatError, match=r"Posts\.xml: line \d+: invalid XML"):
+        import_paths(store, [site])
+    assert snapshot(store) == before
+
+
+def test_a_worker_leaves_ctrl_c_to_the_importing_process() -> None:
+    """Ctrl-C reaches the whole process group; the worker goes on until it is stopped."""
+    import os
+    import pickle
+    import signal
+
+    from copkit.community.sources import mbox
+
+    mbox_file = FIXTURES / "mbox" / "list.mbox"
+    task = (
+        "call",
+        (mbox.__name__, "_parse_range"),
+        (mbox_file, 0, mbox_file.stat().st_size, False),
+    )
+    proc = workers._start()
+    try:
+        assert proc.stdin is not None
+        for interrupt in (False, True):
+            if interrupt:
+                os.kill(proc.pid, signal.SIGINT)
+            pickle.dump(task, proc.stdin)
+            proc.stdin.flush()
+            status, parsed = workers._receive(proc)
+            assert status == "ok" and len(parsed) == 7
+    finally:
+        workers._stop([proc], finished=True)
+    assert proc.returncode == 0
