@@ -258,3 +258,18 @@ def test_per_member_state_is_dropped_before_the_merge(
     summary = import_paths(store, [FIXTURES / "slack" / "modern"])
     assert seen and all(members == 0 and actors == 0 for members, actors, _ in seen)
     assert sum(count for _, _, count in seen) == summary.read_members > 0
+
+
+def test_an_import_beyond_the_memory_limit_says_what_to_do(tmp_path: Path) -> None:
+    from copkit.community import import_paths, open_store
+    from copkit.community.errors import StoreError
+
+    export = tmp_path / "export.csv"
+    rows = "\n".join(f"a{i},user{i % 5000},2024-01-0{1 + i % 9}T10:00:00Z" for i in range(60000))
+    export.write_text("activity_id,author,created_at\n" + rows + "\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        store.con.execute("SET memory_limit = '4MB'")
+        with pytest.raises(StoreError, match="COPKIT_STORE_DUCKDB_MEMORY"):
+            import_paths(store, [export])
+        store.con.execute("SET memory_limit = '250MB'")
+        assert store.con.execute("SELECT count(*) FROM activities").fetchone() == (0,)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from copkit.community.errors import ImportFormatError
+from copkit.community.errors import ImportFormatError, StoreError
 from copkit.community.sink import DEFAULT_BOT_PATTERNS, DUCK_TYPES, STAGING, Buffer, ImportSink
-from copkit.community.store import Store, count_of
+from copkit.community.store import IMPORT_MEMORY_LIMIT, Store, count_of
 
 __all__ = ["ImportSummary", "ProgressCallback", "import_paths"]
 
@@ -177,8 +177,19 @@ def import_paths(
         for table in STAGING:
             con.execute(f"DROP TABLE {table}")
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         con.execute("ROLLBACK")
+        import duckdb  # loaded by the store already; not at import time (worker start-up)
+
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, duckdb.OutOfMemoryException):
+            cause = cause.__context__  # e.g. an aborted transaction raised while cleaning up
+        if cause is not None:
+            raise StoreError(
+                f"{store.path}: the import needed more than DuckDB's memory limit "
+                f"({IMPORT_MEMORY_LIMIT}); nothing was changed. Set COPKIT_STORE_DUCKDB_MEMORY "
+                "higher (e.g. 1GB) and import again."
+            ) from exc
         raise
     finally:
         con.execute("RESET preserve_insertion_order")
