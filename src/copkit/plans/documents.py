@@ -18,6 +18,7 @@ from typing import Any, Final
 from django.template.loader import render_to_string
 
 from copkit.community.report.model import Concept, ConceptIndex, Section, Table, concept_from
+from copkit.community.report.render import pdf_from_html
 from copkit.community.report.sections import build_report
 from copkit.coursework.models import WorksheetField
 from copkit.coursework.selectors import worksheet_answers
@@ -340,10 +341,5 @@ def render(doc: PlanDocument, format: str) -> bytes:  # noqa: A002
     if format == "html":
         return _html(doc, "screen").encode()
     if format == "pdf":
-        from weasyprint import HTML
-
-        pdf = HTML(string=_html(doc, "print"), base_url=None).write_pdf()
-        if pdf is None:  # pragma: no cover - write_pdf returns bytes without a target
-            raise ApplicationError("WeasyPrint produced no PDF.")
-        return bytes(pdf)
+        return pdf_from_html(_html(doc, "print"))
     raise ApplicationError(f"Unknown format {format!r}: use one of {', '.join(FORMATS)}.")

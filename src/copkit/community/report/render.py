@@ -13,7 +13,7 @@ from copkit.community.report.model import Report
 from copkit.community.report.sections import build_report
 from copkit.errors import CopkitError
 
-__all__ = ["FORMATS", "ReportError", "render", "render_fragment"]
+__all__ = ["FORMATS", "ReportError", "pdf_from_html", "render", "render_fragment"]
 
 FORMATS: Final = ("html", "md", "pdf")
 CONTRACT_FORMAT: Final = "copkit-analysis"
@@ -142,9 +142,13 @@ def render(result: Mapping[str, Any], format: str, *, title: str | None = None) 
     page = _environment(False).get_template("report.html.jinja")
     if format == "html":
         return page.render(report=report, media="screen").encode()
+    return pdf_from_html(page.render(report=report, media="print"))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A PDF made by WeasyPrint from a self-contained HTML page (nothing is fetched)."""
     from weasyprint import HTML
 
-    html = page.render(report=report, media="print")
     pdf = HTML(string=html, base_url=None).write_pdf()
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise ReportError("WeasyPrint produced no PDF.")
