@@ -240,24 +240,26 @@ def test_pseudonyms_are_hmac_sha256_with_the_store_key(store: Store) -> None:
     assert store.member_id("slack", "T", "U1") == "m-" + expected[:16]
 
 
-def test_per_member_state_is_dropped_before_the_merge(
+def test_the_sink_keeps_no_rows_or_members_once_read(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The merge is where DuckDB needs memory: the sinks keep only their counts by then."""
+    """Everything a reader reports is in DuckDB before ids are derived: the sink keeps counts."""
     from copkit.community import importer
 
-    seen: list[tuple[int, int, int]] = []
-    real_merge = importer._merge_staging
+    seen: list[tuple[int, int]] = []
+    real_derive = importer._derive
 
-    def merge(store_: Store, sinks: list[Any], *args: Any) -> Any:
-        for sink, _, _ in sinks:
-            seen.append((len(sink.members), len(sink.actor_counts), sink.member_count))
-        return real_merge(store_, sinks, *args)
+    def derive(store_: Store, parts: list[Any], *args: Any) -> Any:
+        for part in parts:
+            sink = part.sink
+            seen.append((sum(len(rows) for rows in sink.rows.values()), sink.read))
+        return real_derive(store_, parts, *args)
 
-    monkeypatch.setattr(importer, "_merge_staging", merge)
+    monkeypatch.setattr(importer, "_derive", derive)
     summary = import_paths(store, [FIXTURES / "slack" / "modern"])
-    assert seen and all(members == 0 and actors == 0 for members, actors, _ in seen)
-    assert sum(count for _, _, count in seen) == summary.read_members > 0
+    assert seen and all(rows == 0 for rows, _ in seen)
+    assert sum(read for _, read in seen) == summary.read_activities > 0
+    assert summary.read_members == store.con.execute("SELECT count(*) FROM members").fetchone()[0]
 
 
 def test_an_import_beyond_the_memory_limit_says_what_to_do(tmp_path: Path) -> None:

@@ -13,13 +13,20 @@ import pytest
 
 from copkit.community import ImportFormatError, Store, import_paths
 from copkit.community import importer as importer_module
-from copkit.community.sources import workers
+from copkit.community.sources import slack, stackexchange, workers
 
 from .conftest import FIXTURES, canonical, dataset, snapshot, twin_stores
 
 
 def _beside(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    """Readers in worker processes (``on``) or in this one; Stack Exchange dumps and Slack
+    exports, which have workers of their own, are then cut into chunks of a few hundred
+    bytes (Slack: a day file or two)."""
     monkeypatch.setattr(importer_module, "PIPELINE_MIN_BYTES", 0 if on else 2**62)
+    for reader in (stackexchange, slack):
+        monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 0 if on else 2**62)
+        monkeypatch.setattr(reader, "CHUNK_BYTES", 300)
+        monkeypatch.setattr(reader, "worker_count", lambda: 2)
     monkeypatch.setattr(workers, "worker_count", lambda: 2)
 
 
@@ -134,3 +141,23 @@ def test_a_worker_leaves_ctrl_c_to_the_importing_process() -> None:
     finally:
         workers._stop([proc], finished=True)
     assert proc.returncode == 0
+
+
+def test_a_bad_row_in_a_later_chunk_is_named_by_its_line_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    site = tmp_path / "chunked.stackexchange.com"
+    site.mkdir()
+    source = FIXTURES / "stackexchange" / "tiny.stackexchange.com"
+    for file in source.iterdir():
+        (site / file.name).write_bytes(file.read_bytes())
+    lines = (site / "Posts.xml").read_text().splitlines(keepends=True)
+    rows = [i for i, line in enumerate(lines) if "<row " in line]
+    bad = rows[-2]  # far beyond the first 300-byte chunk
+    lines[bad] = lines[bad].replace('CreationDate="', 'CreationDate="not a date', 1)
+    (site / "Posts.xml").write_text("".join(lines))
+    _beside(monkeypatch, True)
+    assert len(stackexchange._file_tasks(site / "Posts.xml", False)) > 2  # really chunked
+    with pytest.raises(ImportFormatError, match=rf"Posts\.xml: line {bad + 1}: CreationDate="):
+        import_paths(store, [site])
+    assert store.con.execute("SELECT count(*) FROM activities").fetchone() == (0,)

@@ -15,15 +15,28 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from copkit.community.errors import ImportFormatError, StoreError
-from copkit.community.sink import DEFAULT_BOT_PATTERNS, DUCK_TYPES, STAGING, Buffer, ImportSink
+from copkit.community.sink import DEFAULT_BOT_PATTERNS, RAW, RowSink, normal_name
 from copkit.community.store import IMPORT_MEMORY_LIMIT, Store, count_of
 
 __all__ = ["ImportSummary", "ProgressCallback", "import_paths"]
 
 ProgressCallback = Callable[[str, int], None]
 """Called as ``progress(path, activities_read_so_far)`` while an import runs."""
+
+_DUCK_TYPES: Final = {
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+    pa.list_(pa.string()): "VARCHAR[]",
+}
 
 
 @dataclass(frozen=True)
@@ -144,37 +157,39 @@ def import_paths(
     con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        buffers = {}
-        for table, schema in STAGING.items():
-            cols = ", ".join(f"{f.name} {DUCK_TYPES[f.type]}" for f in schema)
-            con.execute(f"CREATE TEMP TABLE {table} ({cols})")
-            buffers[table] = Buffer(con, table, schema)
-        sinks: list[tuple[ImportSink, str, str]] = []
-        for part, raw in enumerate(paths):
+        con.execute("CREATE TEMP TABLE rw_parts (part INTEGER, source VARCHAR, origin VARCHAR)")
+        for kind, schema in RAW.items():
+            cols = ", ".join(f"{f.name} {_DUCK_TYPES[f.type]}" for f in schema)
+            con.execute(f"CREATE TEMP TABLE rw_{kind} (part INTEGER, {cols})")
+        parts: list[_Part] = []
+        for number, raw in enumerate(paths):
             path = Path(raw)
             reader = reader_for(path, format)
             origin = reader.origin(path)
-            sink = ImportSink(
-                store=store,
-                buffers=buffers,
-                part=part,
-                source=reader.name,
-                origin=origin,
+            con.execute("INSERT INTO rw_parts VALUES (?, ?, ?)", [number, reader.name, origin])
+            sink = RowSink(
                 keep_text=keep_text,
-                real_names=real_names,
-                bot_rules=rules,
+                emit=_Stage(store, number),
                 progress=_progress_of(progress, str(path)),
             )
             if _read_beside(reader, path):
                 read_beside(reader, path, sink)
             else:
                 reader.read(path, sink)
-            sink.finish()
+            sink.close()
             if progress is not None:
                 progress(str(path), sink.read)
-            sinks.append((sink, str(path), reader.name))
-        summary = _merge_staging(store, sinks, started, keep_text, real_names)
-        for table in STAGING:
+            parts.append(_Part(sink, str(path), reader.name, origin))
+        _derive(store, parts, real_names, rules)
+        summary = _merge_staging(store, parts, started, keep_text, real_names)
+        for table in (
+            *_STAGED,
+            *(f"rw_{kind}" for kind in RAW),
+            "rw_parts",
+            "d_users",
+            "d_flags",
+            "d_spaces",
+        ):
             con.execute(f"DROP TABLE {table}")
         con.execute("COMMIT")
     except BaseException as exc:
@@ -196,9 +211,294 @@ def import_paths(
     return summary
 
 
+@dataclass
+class _Part:
+    """One path of an import: its sink (with the counts it kept) and where it came from."""
+
+    sink: RowSink
+    path: str
+    name: str
+    origin: str
+    members: int = 0  # distinct members it named, set by _derive
+    bot_activities: int = 0  # activities by bots, set by _derive
+
+
+class _Stage:
+    """A :class:`RowSink`'s ``emit`` in the importing process: raw rows into DuckDB."""
+
+    def __init__(self, store: Store, part: int) -> None:
+        self.con = store.con
+        self.part = part
+
+    def __call__(self, kind: str, batch: pa.RecordBatch) -> None:
+        self.con.register("_copkit_batch", batch)
+        try:
+            self.con.execute(
+                f"INSERT INTO rw_{kind} SELECT {self.part:d}, * FROM _copkit_batch"  # noqa: S608
+            )
+        finally:
+            self.con.unregister("_copkit_batch")
+
+
+_STAGED: Final = ("st_members", "st_spaces", "st_activities", "st_interactions")
+_DERIVED: Final = ("rw_parts", "d_users", "d_flags", "d_spaces")
+
+
+def _hmac_macro(store: Store) -> None:
+    """``ck_hmac(text)``: HMAC-SHA256 (hex) with the store's key, as :meth:`Store.pseudonym`."""
+    padded = store.key.ljust(64, b"\0")
+    inner = bytes(b ^ 0x36 for b in padded).hex()
+    outer = bytes(b ^ 0x5C for b in padded).hex()
+    store.con.execute(
+        "CREATE OR REPLACE TEMP MACRO ck_hmac(message) AS "
+        f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(message))))"
+    )
+
+
+def _key(kind: str, *columns: str) -> str:
+    """SQL for the keyed hash of ``kind`` and ``columns``, joined as :meth:`Store.pseudonym`."""
+    return f"ck_hmac(concat_ws(chr(31), '{kind}', {', '.join(columns)}))"
+
+
+def _derive(
+    store: Store, parts: list[_Part], real_names: bool, rules: list[re.Pattern[str]]
+) -> None:
+    """Turn the raw rows of every path into the staging tables ``st_*`` the merge reads.
+
+    In bulk, in SQL: each member's facts (first name, handle and e-mail address given, bot
+    flag, earliest join, roles), their stored user id and member id (an earlier merge of
+    their identity wins), the keyed-hash ids of spaces, activities and interactions. Only the
+    bot rules and the normalisation of names run in Python, once per member.
+    """
+    con = store.con
+    _hmac_macro(store)
+    real = "true" if real_names else "false"
+    con.execute(
+        f"""CREATE TEMP TABLE d_users AS
+        WITH refs AS (
+            SELECT part, uid FROM rw_members
+            UNION SELECT part, actor FROM rw_activities
+            UNION SELECT part, actor FROM rw_interactions
+            UNION SELECT part, target FROM rw_interactions
+            UNION SELECT part, created_by FROM rw_spaces WHERE created_by IS NOT NULL
+        ), facts AS (
+            SELECT part, uid,
+                   arg_min(name, seq) FILTER (WHERE name IS NOT NULL) AS name,
+                   arg_min(handle, seq) FILTER (WHERE handle IS NOT NULL) AS handle,
+                   arg_min(email, seq) FILTER (WHERE email IS NOT NULL) AS email,
+                   bool_or(is_bot) AS is_bot, min(joined_at) AS joined_at,
+                   list_sort(list_distinct(flatten(list(roles)))) AS roles
+            FROM rw_members GROUP BY part, uid
+        ), named AS (
+            SELECT r.part, r.uid, p.source, p.origin, f.name, f.handle, f.email,
+                   coalesce(f.is_bot, false) AS is_bot, f.joined_at,
+                   coalesce(f.roles, []::VARCHAR[]) AS roles,
+                   CASE WHEN {real} THEN r.uid
+                        ELSE 'u-' || left({_key("user", "p.source", "p.origin", "r.uid")}, 16)
+                   END AS stored
+            FROM refs r JOIN rw_parts p USING (part) LEFT JOIN facts f USING (part, uid)
+        )
+        SELECT n.*, coalesce(
+                   i1.member_id, i2.member_id,
+                   'm-' || left({_key("member", "n.source", "n.origin", "n.uid")}, 16)
+               ) AS member_id
+        FROM named n
+        LEFT JOIN identities i1 ON i1.source = n.source AND i1.origin = n.origin
+             AND i1.source_user_id = n.uid
+        LEFT JOIN identities i2 ON i2.source = n.source AND i2.origin = n.origin
+             AND i2.source_user_id = n.stored"""  # noqa: S608 - constant SQL
+    )
+    _flag_members(store, real_names, rules)
+    con.execute(
+        f"""CREATE TEMP TABLE st_members AS
+        SELECT d.part, d.source, d.origin, d.stored AS source_user_id, d.member_id,
+               CASE WHEN {real} THEN coalesce(d.name, d.handle, d.email, d.uid)
+                    ELSE 'member-' || substring(d.member_id, 3, 6) END AS display_name,
+               f.is_bot, d.joined_at, d.roles AS source_roles,
+               CASE WHEN {real} THEN d.name
+                    WHEN f.name IS NOT NULL
+                    THEN 'n-' || left(ck_hmac(concat_ws(chr(31), 'name', f.name)), 16)
+               END AS name,
+               CASE WHEN {real} THEN d.handle
+                    WHEN f.handle IS NOT NULL
+                    THEN 'h-' || left(ck_hmac(concat_ws(chr(31), 'handle', f.handle)), 16)
+               END AS handle,
+               CASE WHEN {real} THEN d.email
+                    WHEN f.email IS NOT NULL
+                    THEN 'e-' || left(ck_hmac(concat_ws(chr(31), 'email', f.email)), 16)
+               END AS email
+        FROM d_users d JOIN d_flags f USING (part, uid)"""  # noqa: S608 - constant SQL
+    )
+    # a few spaces hold many activities: each space's id is hashed once
+    con.execute(
+        f"""CREATE TEMP TABLE d_spaces AS
+        SELECT part, space, 's-' || left({_key("space", "p.source", "p.origin", "space")}, 16)
+                   AS space_id
+        FROM (SELECT part, space FROM rw_spaces
+              UNION SELECT part, space FROM rw_activities WHERE space IS NOT NULL)
+        JOIN rw_parts p USING (part)"""  # noqa: S608 - constant SQL
+    )
+    con.execute(
+        """CREATE TEMP TABLE st_spaces AS
+        SELECT s.part, d.space_id, p.source, p.origin, s.name, s.kind, c.member_id AS created_by
+        FROM rw_spaces s JOIN rw_parts p USING (part)
+        JOIN d_spaces d ON d.part = s.part AND d.space = s.space
+        LEFT JOIN d_users c ON c.part = s.part AND c.uid = s.created_by"""
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE st_activities AS
+        WITH a AS (
+            SELECT r.*, p.source, p.origin,
+                   'a-' || left({_key("activity", "p.source", "p.origin", "r.activity")}, 24)
+                       AS own,
+                   CASE WHEN r.parent IS NOT NULL THEN 'a-' || left(
+                       {_key("activity", "p.source", "p.origin", "r.parent")}, 24) END
+                       AS parent_id
+            FROM rw_activities r JOIN rw_parts p USING (part)
+        )
+        SELECT a.part, a.seq, a.own AS activity_id, a.source,
+               s.space_id,
+               CASE WHEN a.thread IS NULL OR a.thread = a.activity THEN a.own
+                    WHEN a.thread = a.parent THEN a.parent_id
+                    ELSE 'a-' || left({_key("activity", "a.source", "a.origin", "a.thread")}, 24)
+               END AS thread_id,
+               a.parent_id, u.member_id AS actor_id, a.created_at, a.kind, a.is_question,
+               a.length, a.text
+        FROM a JOIN d_users u ON u.part = a.part AND u.uid = a.actor
+        LEFT JOIN d_spaces s ON s.part = a.part AND s.space = a.space"""  # noqa: S608 - constant SQL
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE st_interactions AS
+        SELECT i.part,
+               'i-' || left({
+            _key(
+                "interaction", "p.source", "p.origin", "i.activity", "i.kind", "i.actor", "i.target"
+            )
+        }, 24) AS interaction_id,
+               f.member_id AS from_member, t.member_id AS to_member,
+               'a-' || left({_key("activity", "p.source", "p.origin", "i.activity")}, 24)
+                   AS activity_id,
+               i.kind, i.created_at
+        FROM rw_interactions i JOIN rw_parts p USING (part)
+        JOIN d_users f ON f.part = i.part AND f.uid = i.actor
+        JOIN d_users t ON t.part = i.part AND t.uid = i.target
+        WHERE f.member_id <> t.member_id"""  # noqa: S608 - constant SQL
+    )
+    members = dict(con.execute("SELECT part, count(*) FROM d_users GROUP BY part").fetchall())
+    bots = dict(
+        con.execute(
+            """SELECT a.part, count(*) FROM rw_activities a
+            JOIN d_flags f ON f.part = a.part AND f.uid = a.actor
+            WHERE f.is_bot GROUP BY a.part"""
+        ).fetchall()
+    )
+    for number, part in enumerate(parts):
+        part.members = members.get(number, 0)
+        part.bot_activities = bots.get(number, 0)
+
+
+def _flag_members(store: Store, real_names: bool, rules: list[re.Pattern[str]]) -> None:
+    """``d_flags``: each member's bot flag (the export's or a rule's) and normalised names.
+
+    The rules are Python regular expressions and apply to the member's user id, name, handle
+    and e-mail address as Python applies them. Vectorised where that gives the same result:
+    a printable-ASCII value that contains none of the words the default rules need cannot
+    match them, and printable-ASCII names are normalised by Arrow; only the other values go
+    through Python, one by one. The keyed hashes of the normalised names are taken in SQL.
+    """
+    con = store.con
+    table = con.sql("SELECT part, uid, is_bot, name, handle, email FROM d_users").to_arrow_table()
+    columns = [table.column(n).combine_chunks() for n in ("uid", "name", "handle", "email")]
+    printable = [pc.fill_null(pc.match_substring_regex(c, _PRINTABLE), True) for c in columns]
+    if len(rules) == 1:  # the default rules alone: only some values can match
+        maybe = [
+            pc.fill_null(pc.or_(pc.invert(p), pc.match_substring_regex(c, _BOT_WORDS)), False)
+            for c, p in zip(columns, printable, strict=True)
+        ]
+        check = maybe[0]
+        for more in maybe[1:]:
+            check = pc.or_(check, more)
+    else:
+        check = pa.array([True] * len(table), pa.bool_())
+    is_bot = table.column("is_bot").combine_chunks()
+    check = pc.and_(check, pc.invert(is_bot))
+    rows = pc.indices_nonzero(check)
+    if len(rows):
+        values = [c.take(rows).to_pylist() for c in columns]
+        found = [
+            any(rule.search(v) for rule in rules for v in member if v)
+            for member in zip(*values, strict=True)
+        ]
+        is_bot = pc.replace_with_mask(is_bot, check, pa.array(found, pa.bool_()))
+    if real_names:
+        names, handles, emails = columns[1:]
+    else:
+        names = _normalise(columns[1], printable[1], _ascii_name, normal_name)
+        handles = _normalise(columns[2], printable[2], _ascii_handle, _handle)
+        emails = _normalise(columns[3], printable[3], _ascii_email, _email)
+    flags = pa.table(
+        {
+            "part": table.column("part"),
+            "uid": columns[0],
+            "is_bot": is_bot,
+            "name": names,
+            "handle": handles,
+            "email": emails,
+        }
+    )
+    con.register("_copkit_flags", flags)
+    try:
+        con.execute("CREATE TEMP TABLE d_flags AS SELECT * FROM _copkit_flags")
+    finally:
+        con.unregister("_copkit_flags")
+
+
+_PRINTABLE: Final = r"^[ -~]*$"
+_BOT_WORDS: Final = r"(?i)bot|github-actions|renovate|codecov|mailer-daemon|postmaster|reply"
+"""Every value the default bot rules match contains one of these (case-insensitively)."""
+
+
+def _normalise(
+    column: pa.Array,
+    printable: pa.Array,
+    vectorised: Callable[[pa.Array], pa.Array],
+    one: Callable[[str], str],
+) -> pa.Array:
+    """``one`` of each value: by ``vectorised`` for printable ASCII, else value by value."""
+    fast = vectorised(column)
+    odd = pc.invert(printable)
+    rows = pc.indices_nonzero(odd)
+    if not len(rows):
+        return fast
+    fixed = [one(v) for v in column.take(rows).to_pylist()]
+    return pc.replace_with_mask(fast, odd, pa.array(fixed, pa.string()))
+
+
+def _ascii_name(column: pa.Array) -> pa.Array:
+    # as normal_name on printable ASCII: lower case, [^\w\s] to spaces, spaces collapsed
+    spaced = pc.replace_substring_regex(pc.ascii_lower(column), r"[^0-9a-z_ ]", " ")
+    return pc.ascii_trim(pc.replace_substring_regex(spaced, " +", " "), " ")
+
+
+def _ascii_handle(column: pa.Array) -> pa.Array:
+    return pc.ascii_lower(pc.ascii_ltrim(pc.ascii_trim(column, " "), "@"))
+
+
+def _ascii_email(column: pa.Array) -> pa.Array:
+    return pc.ascii_lower(pc.ascii_trim(column, " "))
+
+
+def _handle(value: str) -> str:
+    return value.strip().lstrip("@").casefold()
+
+
+def _email(value: str) -> str:
+    return value.strip().casefold()
+
+
 def _merge_staging(
     store: Store,
-    sinks: list[tuple[ImportSink, str, str]],
+    parts: list[_Part],
     started: datetime,
     keep_text: bool,
     real_names: bool,
@@ -265,6 +565,7 @@ def _merge_staging(
     con.execute("INSERT INTO spaces SELECT * FROM new_s")
 
     # activities
+    had_activities = count_of(con, "SELECT count(*) FROM (SELECT 1 FROM activities LIMIT 1)") > 0
     con.execute(
         """INSERT INTO activities
         SELECT activity_id, source, space_id, thread_id, parent_id, actor_id, created_at, kind,
@@ -286,19 +587,26 @@ def _merge_staging(
         WHERE interaction_id NOT IN (SELECT interaction_id FROM interactions)
         GROUP BY interaction_id"""
     )
+    # a new activity's reply or answer is new (its id is the activity's); an older activity
+    # gets one when its parent arrives, unless it has it already
+    derived = """SELECT c.activity_id || ':' || {kind}, c.actor_id, p.actor_id, c.activity_id,
+               {kind}, c.created_at
+        FROM {children} c JOIN {parents} p ON c.parent_id = p.activity_id
+        WHERE c.actor_id <> p.actor_id AND c.kind <> 'join'"""
+    kind = "CASE WHEN c.kind = 'answer' THEN 'answer' ELSE 'reply' END"
     con.execute(
-        """INSERT INTO interactions
-        SELECT c.activity_id || ':' || k.kind, c.actor_id, p.actor_id, c.activity_id, k.kind,
-               c.created_at
-        FROM activities c
-        JOIN activities p ON c.parent_id = p.activity_id
-        CROSS JOIN LATERAL (SELECT CASE WHEN c.kind = 'answer' THEN 'answer'
-                                        ELSE 'reply' END AS kind) k
-        WHERE c.actor_id <> p.actor_id AND c.kind <> 'join'
-          AND (c.activity_id IN (SELECT activity_id FROM new_a)
-               OR p.activity_id IN (SELECT activity_id FROM new_a))
-          AND (c.activity_id || ':' || k.kind) NOT IN (SELECT interaction_id FROM interactions)"""
+        "INSERT INTO interactions "  # noqa: S608 - constant SQL
+        + derived.format(kind=kind, children="new_a", parents="activities")
     )
+    if had_activities:
+        con.execute(
+            "INSERT INTO interactions "  # noqa: S608 - constant SQL
+            + derived.format(kind=kind, children="activities", parents="new_a")
+            + """ AND c.activity_id NOT IN (SELECT activity_id FROM new_a)
+            AND (c.activity_id || ':' || """
+            + kind
+            + ") NOT IN (SELECT interaction_id FROM interactions)"
+        )
     added_interactions = count_of(con, "SELECT count(*) FROM interactions") - before
 
     # first_seen of everyone who acted in this import
@@ -311,8 +619,8 @@ def _merge_staging(
     )
 
     skipped: dict[str, int] = {}
-    for sink, _, _ in sinks:
-        for reason, count in sink.skips.items():
+    for part in parts:
+        for reason, count in part.sink.skips.items():
             skipped[reason] = skipped.get(reason, 0) + count
     if duplicates:
         skipped["duplicate"] = skipped.get("duplicate", 0) + duplicates
@@ -329,27 +637,27 @@ def _merge_staging(
             WHERE interaction_id IN (SELECT interaction_id FROM interactions) GROUP BY part"""
         ).fetchall()
     )
-    for part, (sink, path, _name) in enumerate(sinks):
-        import_id = next_id + part
+    for number, part in enumerate(parts):
+        import_id = next_id + number
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 import_id,
                 started,
                 finished,
-                sink.source,
-                sink.origin,
-                path,
+                part.name,
+                part.origin,
+                part.path,
                 keep_text,
                 real_names,
-                sink.read,
-                per_part.get(part, 0),
-                members_part.get(part, 0),
-                inter_part.get(part, 0),
+                part.sink.read,
+                per_part.get(number, 0),
+                members_part.get(number, 0),
+                inter_part.get(number, 0),
             ],
         )
-        reasons = dict(sink.skips)
-        if part == 0:
+        reasons = dict(part.sink.skips)
+        if number == 0:
             if duplicates:
                 reasons["duplicate"] = reasons.get("duplicate", 0) + duplicates
             if already:
@@ -360,17 +668,17 @@ def _merge_staging(
                 [(import_id, reason, count) for reason, count in sorted(reasons.items())],
             )
     summary = ImportSummary(
-        paths=tuple((path, name, sink.origin) for sink, path, name in sinks),
+        paths=tuple((part.path, part.name, part.origin) for part in parts),
         read_activities=read_activities,
-        read_members=sum(sink.member_count for sink, _, _ in sinks),
+        read_members=sum(part.members for part in parts),
         added_activities=count_of(con, "SELECT count(*) FROM new_a"),
         added_members=count_of(con, "SELECT count(*) FROM new_m"),
         added_spaces=count_of(con, "SELECT count(*) FROM new_s"),
         added_interactions=added_interactions,
         skipped=skipped,
         unresolved_parents=unresolved,
-        bot_activities=sum(sink.bot_activities for sink, _, _ in sinks),
-        joins=sum(sink.joins for sink, _, _ in sinks),
+        bot_activities=sum(part.bot_activities for part in parts),
+        joins=sum(part.sink.joins for part in parts),
     )
     for table in ("new_a", "new_m", "new_s"):
         con.execute(f"DROP TABLE {table}")

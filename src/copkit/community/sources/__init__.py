@@ -10,10 +10,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from copkit.community.errors import ImportFormatError
-from copkit.community.sources.base import Reader, Sink
+from copkit.community.sources.base import Reader
+
+if TYPE_CHECKING:
+    from copkit.community.sink import RowSink
 
 __all__ = ["EXPECTED", "READERS", "load_reader", "read_beside", "read_in_worker", "reader_for"]
 
@@ -74,85 +77,38 @@ def reader_for(path: Path, format: str | None = None) -> Reader:  # noqa: A002
 
 # --- a reader in a worker process ------------------------------------------------------------
 
-_BATCH_CALLS: Final = 2000
-
-
-_FIELDS: Final = {
-    "member": ("user", "name", "handle", "email", "is_bot", "joined_at", "roles"),
-    "space": ("space", "name", "kind", "created_by"),
-    "activity": ("activity", "actor", "created_at", "kind", "space", "thread", "parent",
-                 "is_question", "text", "length"),
-    "interaction": ("actor", "target", "activity", "kind", "created_at"),
-    "skipped": ("reason", "count"),
-}  # fmt: skip
-"""The Sink protocol's keyword arguments, in the order a batch carries their values."""
-_DEFAULTS: Final = {
-    "name": None, "handle": None, "email": None, "is_bot": False, "joined_at": None,
-    "roles": (), "created_by": None, "space": None, "thread": None, "parent": None,
-    "is_question": False, "text": None, "length": None, "count": 1,
-}  # fmt: skip
-
-
-class _BatchingSink:
-    """A Sink that forwards each call, in batches, to the importing process.
-
-    A call travels as its method's index and its values in :data:`_FIELDS` order (compact to
-    pickle). Text the store will not keep is replaced by its length here, so it never
-    crosses the pipe; the store gets the same rows as from the reader itself.
-    """
-
-    def __init__(self, keep_text: bool, emit: Callable[[object], None]) -> None:
-        self.keep_text = keep_text
-        self.emit = emit
-        self.calls: list[tuple[Any, ...]] = []
-
-    def _add(self, method: str, values: dict[str, Any]) -> None:
-        self.calls.append((method, *(values.get(f, _DEFAULTS.get(f)) for f in _FIELDS[method])))
-        if len(self.calls) >= _BATCH_CALLS:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.calls:
-            self.emit(self.calls)
-            self.calls = []
-
-    def member(self, **values: Any) -> None:
-        self._add("member", values)
-
-    def space(self, **values: Any) -> None:
-        self._add("space", values)
-
-    def activity(self, **values: Any) -> None:
-        if not self.keep_text:
-            text = values.pop("text", None)
-            if values.get("length") is None:
-                values["length"] = len(text) if text else 0
-        self._add("activity", values)
-
-    def interaction(self, **values: Any) -> None:
-        self._add("interaction", values)
-
-    def skipped(self, reason: str, count: int = 1) -> None:
-        self._add("skipped", {"reason": reason, "count": count})
-
 
 def read_in_worker(name: str, path: Path, keep_text: bool, emit: Callable[[object], None]) -> None:
-    """Run reader ``name`` on ``path``, emitting its sink calls in batches (a worker's task)."""
-    sink = _BatchingSink(keep_text, emit)
+    """Run reader ``name`` on ``path`` into a :class:`~copkit.community.sink.RowSink` whose
+    batches are emitted as ``(kind, batch)``, then ``("end", (skips, read, joins))``.
+
+    A worker's task: Arrow record batches cross the pipe as a few buffers each, not as one
+    Python object per value.
+    """
+    from copkit.community.sink import RowSink
+
+    sink = RowSink(keep_text=keep_text, emit=lambda kind, batch: emit((kind, batch)))
     load_reader(name).read(path, sink)
-    sink.flush()
+    sink.close()
+    emit(("end", (sink.skips, sink.read, sink.joins)))
 
 
-def read_beside(reader: Reader, path: Path, sink: Sink) -> None:
+def read_beside(reader: Reader, path: Path, sink: RowSink) -> None:
     """``reader.read(path, sink)`` with the reading done in a worker process.
 
-    Reading (parsing) and the sink's work (ids, pseudonyms, staging) then run on two CPUs at
-    once; the sink gets the calls in the reader's order, so the store is the same.
+    Reading (parsing) runs on one CPU while this process stores the batches the worker
+    sends; ``sink`` gets the same rows, in the same order, as from the reader itself.
     """
     from copkit.community.sources.workers import streamed
 
-    keep_text = bool(getattr(sink, "keep_text", True))
-    methods = {name: getattr(sink, name) for name in _FIELDS}
-    for batch in streamed(read_in_worker, (reader.name, path, keep_text)):
-        for method, *values in batch:
-            methods[method](**dict(zip(_FIELDS[method], values, strict=True)))
+    for kind, value in streamed(read_in_worker, (reader.name, path, sink.keep_text)):
+        if kind == "end":
+            skips, read, joins = value
+            for reason, count in skips.items():
+                sink.skipped(reason, count)
+            sink.read += read
+            sink.joins += joins
+        else:
+            if kind == "activities" and sink.progress is not None:
+                sink.progress(sink.read + int(value.column(0)[-1].as_py()) + 1)
+            sink.emit(kind, value)

@@ -137,6 +137,15 @@ class ExportFiles:
             return f"{self.path} (member {self._prefix}{name})"
         return str(self.path / name)
 
+    def size(self, name: str) -> int:
+        """The size of ``name`` in bytes (unpacked, as a zip declares it)."""
+        try:
+            if self._zip is None:
+                return os.path.getsize(os.path.join(self.path, name))
+            return int(self._zip.getinfo(self._prefix + name).file_size)
+        except (OSError, KeyError) as exc:
+            raise ImportFormatError(f"{self.where(name)}: cannot be read ({exc}).") from exc
+
     def read_bytes(self, name: str) -> bytes:
         """The content of ``name``, bounded by the zip limits."""
         if self._zip is None:

@@ -43,7 +43,7 @@ from typing import BinaryIO, Final, NamedTuple
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.sources.base import Sink
-from copkit.community.sources.workers import ordered_map, worker_count
+from copkit.community.sources.workers import ordered_map, read_range, worker_count
 
 __all__ = ["READER", "MboxReader"]
 
@@ -394,12 +394,7 @@ def _chunks(file: Path, size: int) -> list[tuple[int, int]]:
 
 def _parse_range(file: Path, start: int, stop: int, keep_text: bool) -> list[_Parsed]:
     """Every message in bytes ``start`` to ``stop`` of ``file`` (a range of :func:`_chunks`)."""
-    try:
-        with file.open("rb") as handle:
-            handle.seek(start)
-            data = handle.read(stop - start)
-    except OSError as exc:
-        raise ImportFormatError(f"{file}: cannot be read ({exc}).") from exc
+    data = read_range(file, start, stop, str(file))
     return [_parse(raw, keep_text) for raw in _messages(io.BytesIO(data))]
 
 

@@ -29,6 +29,11 @@ Mapping
 - ``files``: attached files count as part of the message; their names are not stored.
 - Day files that are not JSON lists of messages (``canvas_in_the_conversation.json``) are
   skipped. Truncated or invalid JSON is an error naming the file and line.
+
+Day files of :data:`PARALLEL_MIN_BYTES` or more in all are parsed by two worker processes, in
+runs of about :data:`CHUNK_BYTES`; their calls are replayed into the sink in export order, a
+member already known to the importing process not reported again, so the sink gets the calls
+a single process makes.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from typing import Any, Final
 from copkit.community.errors import ImportFormatError
 from copkit.community.sources.archive import ExportFiles
 from copkit.community.sources.base import Sink
+from copkit.community.sources.workers import ordered_map, worker_count
 
 _fast_loads: Callable[[bytes], Any] | None
 try:  # orjson, when installed, parses several times faster; json is the fallback
@@ -120,6 +126,7 @@ class SlackReader:
     """Reads a Slack workspace export (see the module docstring for the mapping)."""
 
     name = "slack"
+    parallel = True  # big exports are parsed by worker processes of its own
 
     def detect(self, path: Path) -> bool:
         """A folder or zip with ``users.json`` and ``channels.json``."""
@@ -190,12 +197,50 @@ class _Run:
                 days.setdefault(match.group(1), []).append(name)
         if not days:
             raise ImportFormatError(f"{files.path}: no channel day files; {_EXPECTED}")
+        ordered = [(folder, day) for folder in sorted(days) for day in sorted(days[folder])]
+        total = sum(files.size(day) for _, day in ordered)
+        if total >= PARALLEL_MIN_BYTES and worker_count() >= 2:
+            # the day files are parsed by worker processes, in runs of about CHUNK_BYTES;
+            # each run's calls are replayed here in export order (calls of different kinds
+            # are kept apart by the sink, so the channels can all come first)
+            for folder in sorted(days):
+                self.sink.space(
+                    space=folder, name=folder, kind="channel", created_by=creators.get(folder)
+                )
+            keep_text = bool(getattr(self.sink, "keep_text", True))
+            tasks = [
+                (files.path, run, frozenset(self.known), keep_text)
+                for run in _runs(files, ordered, CHUNK_BYTES)
+            ]
+            for calls in ordered_map(_read_days, tasks, worker_count()):
+                self._replay(calls)
+            return
         for folder in sorted(days):
             self.sink.space(
                 space=folder, name=folder, kind="channel", created_by=creators.get(folder)
             )
             for day in sorted(days[folder]):
                 self._day(folder, day)
+
+    def _replay(self, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        """Calls a worker recorded, as this process would have made them: a member already
+        known here (from users.json or an earlier message) is not reported again."""
+        sink = self.sink
+        known = self.known
+        methods: dict[str, Callable[..., None]] = {
+            "member": sink.member,
+            "activity": sink.activity,
+            "interaction": sink.interaction,
+            "skipped": sink.skipped,
+        }
+        for method, values in calls:
+            if method == "member":
+                user, is_bot = values["user"], values["is_bot"]
+                if user in known and not is_bot:
+                    continue
+                if not is_bot:
+                    known.add(user)
+            methods[method](**values)
 
     def _users(self, users: object) -> None:
         if not isinstance(users, list):
@@ -310,3 +355,68 @@ class _Run:
 
 
 READER: Final = SlackReader()
+
+
+# --- big exports: day files parsed by worker processes ---------------------------------------
+
+CHUNK_BYTES = 16 * 2**20
+"""Nominal size of the runs of day files a worker parses at once."""
+
+PARALLEL_MIN_BYTES = 64 * 2**20
+"""Exports whose day files hold at least this many bytes are parsed by worker processes."""
+
+
+def _runs(
+    files: ExportFiles, ordered: list[tuple[str, str]], size: int
+) -> Iterator[list[tuple[str, str]]]:
+    run: list[tuple[str, str]] = []
+    held = 0
+    for folder, day in ordered:
+        run.append((folder, day))
+        held += files.size(day)
+        if held >= size:
+            yield run
+            run, held = [], 0
+    if run:
+        yield run
+
+
+class _Recorder:
+    """A Sink that records each call (a worker's), text reduced to its length unless kept."""
+
+    def __init__(self, keep_text: bool) -> None:
+        self.keep_text = keep_text
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def member(self, **values: Any) -> None:
+        values.setdefault("is_bot", False)
+        self.calls.append(("member", values))
+
+    def space(self, **values: Any) -> None:
+        raise AssertionError("spaces are reported by the importing process")
+
+    def activity(self, **values: Any) -> None:
+        if not self.keep_text:
+            text = values.pop("text", None)
+            if values.get("length") is None:
+                values["length"] = len(text) if text else 0
+        self.calls.append(("activity", values))
+
+    def interaction(self, **values: Any) -> None:
+        self.calls.append(("interaction", values))
+
+    def skipped(self, reason: str, count: int = 1) -> None:
+        self.calls.append(("skipped", {"reason": reason, "count": count}))
+
+
+def _read_days(
+    path: Path, run: list[tuple[str, str]], known: frozenset[str], keep_text: bool
+) -> list[tuple[str, dict[str, Any]]]:
+    """The sink calls of a run of day files (a worker's task)."""
+    recorder = _Recorder(keep_text)
+    with ExportFiles(path) as files:
+        reading = _Run(files, recorder)
+        reading.known = set(known)
+        for folder, day in run:
+            reading._day(folder, day)
+    return recorder.calls

@@ -44,21 +44,33 @@ external entities. A ``.7z`` archive is unpacked by py7zr into a temporary folde
 checking member names (no absolute paths, no ``..``), the declared unpacked size
 (:data:`MAX_UNPACKED_BYTES`), the compression ratio (:data:`MAX_COMPRESSION_RATIO`) and the
 free disk space; the unpacked sizes are checked again after extraction.
+
+Big dumps
+---------
+A dump of :data:`PARALLEL_MIN_BYTES` or more is parsed by two worker processes. A big file is
+cut into chunks of about :data:`CHUNK_BYTES` where a ``<row`` starts, and each chunk is parsed
+as a document of its own: the file's head (prolog and root start tag), the chunk, the file's
+closing tag; a file whose layout does not allow that (no closing tag: truncated) is parsed
+whole. A worker turns rows into plain tuples ("facts"); what they mean (duplicates, answers to
+known questions, accepts, deleted accounts) is decided in the importing process, in dump order,
+so the sink gets exactly the calls a single process makes. Errors name the line in the file.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import IO, Final
+from typing import IO, Any, Final, NoReturn
 
 from lxml import etree
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.sources.base import Sink
+from copkit.community.sources.workers import ordered_map, read_range, worker_count
 
 __all__ = [
     "MAX_COMPRESSION_RATIO",
@@ -92,6 +104,7 @@ class StackExchangeReader:
     """Reads a Stack Exchange data dump folder or ``.7z`` archive (see the module docstring)."""
 
     name = "stackexchange"
+    parallel = True  # big dumps are parsed by worker processes of its own
 
     def detect(self, path: Path) -> bool:
         """True for a folder holding ``Posts.xml`` or a ``.7z`` archive listing it."""
@@ -230,6 +243,50 @@ def _check_prolog(path: Path, head: bytes) -> None:
         )
 
 
+class _LineError(ImportFormatError):
+    """Bad input at a line of a dump file (a line of its chunk, in a worker process)."""
+
+    def __init__(self, name: str, line: int | str, detail: str) -> None:
+        super().__init__(f"{name}: line {line}: {detail}")
+        self.name = name
+        self.line = line
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.name, self.line, self.detail))
+
+
+class _Src:
+    """Where rows come from: a file's name and what to subtract from an element's line."""
+
+    __slots__ = ("name", "shift")
+
+    def __init__(self, name: str, shift: int = 0) -> None:
+        self.name = name
+        self.shift = shift
+
+    def fail(self, row: etree._Element, detail: str) -> NoReturn:
+        line = row.sourceline
+        raise _LineError(self.name, line - self.shift if line else "?", detail)
+
+
+def _drain(parser: Iterator[tuple[str, etree._Element]]) -> Iterator[etree._Element]:
+    for _event, element in parser:
+        yield element
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)  # what was read is dropped: memory stays flat
+
+
+def _xml_error(src: _Src, exc: etree.XMLSyntaxError) -> _LineError:
+    line = exc.lineno - src.shift if exc.lineno else "?"
+    return _LineError(
+        src.name,
+        line,
+        f"invalid XML ({exc.msg}); the file may be truncated or damaged: download the dump again",
+    )
+
+
 def _rows(path: Path) -> Iterator[etree._Element]:
     """Yield each ``<row>`` element of ``path``; the caller must not keep it."""
     try:
@@ -239,69 +296,68 @@ def _rows(path: Path) -> Iterator[etree._Element]:
     with handle:
         _check_prolog(path, handle.read(_PROLOG_BYTES))
         handle.seek(0)
-        parser = etree.iterparse(
-            handle,
-            events=("end",),
-            tag="row",
-            resolve_entities=False,
-            load_dtd=False,
-            no_network=True,
-            huge_tree=False,
-            remove_comments=True,
-        )
+        parser = etree.iterparse(handle, events=("end",), tag="row", **_SAFE)
         try:
-            for _event, element in parser:
-                yield element
-                parent = element.getparent()
-                if parent is not None:
-                    parent.remove(element)  # what was read is dropped: memory stays flat
+            yield from _drain(parser)
         except etree.XMLSyntaxError as exc:
-            line = exc.lineno if exc.lineno else "?"
-            raise ImportFormatError(
-                f"{path.name}: line {line}: invalid XML ({exc.msg}); the file may be truncated "
-                "or damaged: download the dump again"
-            ) from exc
+            raise _xml_error(_Src(path.name), exc) from exc
 
 
-def _when(path: Path, row: etree._Element, attr: str) -> datetime:
+_SAFE: Final[dict[str, Any]] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "huge_tree": False,
+    "remove_comments": True,
+}
+"""lxml parser options: no entities, no DTD, no network, no huge text nodes."""
+
+
+def _chunk_rows(src: _Src, document: bytes) -> Iterator[etree._Element]:
+    """Each ``<row>`` of a document held in memory (a chunk framed by the file's head and
+    tail)."""
+    parser = etree.iterparse(io.BytesIO(document), events=("end",), tag="row", **_SAFE)
+    try:
+        yield from _drain(parser)
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(src, exc) from exc
+
+
+def _when(src: _Src, row: etree._Element, attr: str) -> datetime:
     value = row.get(attr)
     try:
         return datetime.fromisoformat(value + "+00:00")
     except (TypeError, ValueError):
         pass  # missing, malformed, or with its own offset: the careful path below
     if value is None:
-        raise ImportFormatError(f"{path.name}: line {row.sourceline}: row without {attr}")
+        src.fail(row, f"row without {attr}")
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ImportFormatError(
-            f"{path.name}: line {row.sourceline}: {attr}={value!r} is not an ISO date-time"
-        ) from exc
+    except ValueError:
+        src.fail(row, f"{attr}={value!r} is not an ISO date-time")
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
-def _int(path: Path, row: etree._Element, attr: str) -> int:
+def _int(src: _Src, row: etree._Element, attr: str) -> int:
     value = row.get(attr)
     try:
         return int(value)
     except (TypeError, ValueError):
         pass  # missing or malformed: the careful path below
     if value is None:
-        raise ImportFormatError(f"{path.name}: line {row.sourceline}: row without {attr}")
+        src.fail(row, f"row without {attr}")
     try:
         return int(value)
-    except ValueError as exc:
-        raise ImportFormatError(
-            f"{path.name}: line {row.sourceline}: {attr}={value!r} is not an integer"
-        ) from exc
+    except ValueError:
+        src.fail(row, f"{attr}={value!r} is not an integer")
 
 
-def _opt_int(path: Path, row: etree._Element, attr: str) -> int | None:
+def _opt_int(src: _Src, row: etree._Element, attr: str) -> int | None:
     if row.get(attr) in (None, ""):
         return None
-    return _int(path, row, attr)
+    return _int(src, row, attr)
 
 
 def _tags(value: str | None) -> list[str]:
@@ -313,13 +369,200 @@ def _tags(value: str | None) -> list[str]:
     return [t for t in value.split("|") if t]
 
 
+# --- rows to facts: pure, per row (in worker processes for big dumps) -----------------------
+
+
+def _owner(src: _Src, row: etree._Element, id_attr: str, name_attr: str) -> tuple[Any, ...]:
+    """(user id or None, display name of a deleted account or None)."""
+    value = row.get(id_attr)
+    if value:
+        try:
+            return int(value), None
+        except ValueError:
+            src.fail(row, f"{id_attr}={value!r} is not an integer")
+    return None, row.get(name_attr)
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def _us(when: datetime) -> int:
+    """Microseconds since the epoch: what facts carry (a datetime pickles 10x slower)."""
+    return (when - _EPOCH) // _MICROSECOND
+
+
+def _dt(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def _text(text: str, keep_text: bool) -> tuple[str | None, int]:
+    return (text, len(text)) if keep_text else (None, len(text))
+
+
+def _user_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
+    joined = _us(_when(src, row, "CreationDate")) if row.get("CreationDate") else None
+    return (_int(src, row, "Id"), row.get("DisplayName"), joined)
+
+
+def _vote_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...] | None:
+    if row.get("VoteTypeId") != "1":
+        return None  # only accept votes matter
+    return (_int(src, row, "PostId"), _us(_when(src, row, "CreationDate")))
+
+
+def _tag_fact(src: _Src, row: etree._Element, keep_text: bool) -> str:
+    name = row.get("TagName")
+    if not name:
+        src.fail(row, "row without TagName")
+    return str(name)
+
+
+def _post_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
+    kind = row.get("PostTypeId")
+    if kind == "1":
+        post = _int(src, row, "Id")
+        created = _us(_when(src, row, "CreationDate"))
+        owner, display = _owner(src, row, "OwnerUserId", "OwnerDisplayName")
+        tags = _tags(row.get("Tags"))
+        accepted = _opt_int(src, row, "AcceptedAnswerId")
+        title = row.get("Title") or ""
+        body = row.get("Body") or ""
+        text, length = _text(f"{title}\n\n{body}" if title else body, keep_text)
+        return ("1", post, created, owner, display, tags[0] if tags else None, accepted, text,
+                length)  # fmt: skip
+    if kind == "2":
+        post = _int(src, row, "Id")
+        created = _us(_when(src, row, "CreationDate"))
+        question = _int(src, row, "ParentId")
+        owner, display = _owner(src, row, "OwnerUserId", "OwnerDisplayName")
+        text, length = _text(row.get("Body") or "", keep_text)
+        return ("2", post, created, owner, display, question, None, text, length)
+    if kind is None:
+        src.fail(row, "row without PostTypeId")
+    return (kind,)
+
+
+def _comment_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
+    comment = _int(src, row, "Id")
+    post = _int(src, row, "PostId")
+    created = _us(_when(src, row, "CreationDate"))
+    owner, display = _owner(src, row, "UserId", "UserDisplayName")
+    text, length = _text(row.get("Text") or "", keep_text)
+    return (comment, post, created, owner, display, text, length)
+
+
+_FACTS: Final = {
+    "Votes.xml": _vote_fact,
+    "Users.xml": _user_fact,
+    "Tags.xml": _tag_fact,
+    "Posts.xml": _post_fact,
+    "Comments.xml": _comment_fact,
+}
+"""Each dump file read, in the order it is read, with what a row of it says."""
+
+
+def _file_facts(path: Path, keep_text: bool) -> Iterator[Any]:
+    fact = _FACTS[path.name]
+    src = _Src(path.name)
+    for row in _rows(path):
+        found = fact(src, row, keep_text)
+        if found is not None:
+            yield found
+
+
+# --- big dumps: chunks of rows, parsed by worker processes ------------------------------------
+
+CHUNK_BYTES = 32 * 2**20
+"""Nominal size of the byte ranges a big dump file is parsed in (cut where a row starts)."""
+
+PARALLEL_MIN_BYTES = 64 * 2**20
+"""Dumps at least this big (the files read, together) are parsed by worker processes."""
+
+_WINDOW: Final = 2**20
+
+
+def _find_row(handle: IO[bytes], offset: int, stop: int) -> int | None:
+    """The position of the first ``<row`` at or after ``offset`` and before ``stop``."""
+    handle.seek(offset)
+    base = offset
+    data = handle.read(min(_WINDOW, stop - offset))
+    while data:
+        pos = data.find(b"<row")
+        if pos >= 0 and base + pos < stop:
+            return base + pos
+        base += max(len(data) - 3, 1)  # a "<row" across two reads is found in the next
+        handle.seek(base)
+        data = handle.read(min(_WINDOW, stop - base)) if base < stop else b""
+    return None
+
+
+def _file_tasks(path: Path, keep_text: bool) -> list[tuple[Any, ...]]:
+    """The worker tasks for one file: whole for a small file (or one whose layout is not the
+    dump's usual ``<row>`` per element between a head and a closing tag), else chunks."""
+    whole = [(path, 0, -1, b"", b"", keep_text)]
+    try:
+        size = path.stat().st_size
+        if size < 2 * CHUNK_BYTES:
+            return whole
+        with path.open("rb") as handle:
+            head = handle.read(_PROLOG_BYTES)
+            _check_prolog(path, head)
+            first = head.find(b"<row")
+            handle.seek(max(0, size - 4096))
+            end = handle.read()
+            close = end.rfind(b"</")
+            if first < 0 or close < 0 or not end[close:].rstrip().endswith(b">"):
+                return whole  # parsed in one piece, its error (if any) reported as such
+            tail_at = size - len(end) + close
+            tasks = []
+            start = first
+            while start + CHUNK_BYTES < tail_at:
+                cut = _find_row(handle, start + CHUNK_BYTES, tail_at)
+                if cut is None:
+                    break
+                tasks.append((path, start, cut, head[:first], end[close:], keep_text))
+                start = cut
+            tasks.append((path, start, tail_at, head[:first], end[close:], keep_text))
+            return tasks
+    except OSError as exc:
+        raise ImportFormatError(f"{path.name}: cannot open ({exc.strerror})") from exc
+
+
+def _chunk_facts(
+    path: Path, start: int, stop: int, head: bytes, tail: bytes, keep_text: bool
+) -> tuple[str, list[Any], int]:
+    """(file name, the facts of its rows in bytes ``start`` to ``stop``, newlines there).
+
+    ``stop`` -1: the whole file. A chunk is parsed as the document head + chunk + tail, so
+    the dump's own prolog and root element frame it; lines in errors are the chunk's.
+    """
+    if stop < 0:
+        return path.name, list(_file_facts(path, keep_text)), 0
+    data = read_range(path, start, stop, path.name)
+    fact = _FACTS[path.name]
+    src = _Src(path.name, head.count(b"\n"))
+    newlines = data.count(b"\n")
+    facts = []
+    document = b"".join((head, data, tail))
+    del data
+    for row in _chunk_rows(src, document):
+        found = fact(src, row, keep_text)
+        if found is not None:
+            facts.append(found)
+    return path.name, facts, newlines
+
+
 class _DumpReader:
-    """One pass over one dump folder."""
+    """One pass over one dump folder: what the rows mean, decided here in dump order."""
 
     def __init__(self, folder: Path, sink: Sink, *, label: str) -> None:
         self.folder = folder
         self.sink = sink
         self.label = label
+        self.keep_text = bool(getattr(sink, "keep_text", True))
+        # facts carry microseconds; a sink that takes them gets them as they are
+        self.when: Callable[[int], Any] = int if getattr(sink, "takes_microseconds", False) else _dt
         self.users: set[int] = set()
         self.pseudo: set[str] = set()
         self.spaces: set[str] = set()
@@ -328,7 +571,7 @@ class _DumpReader:
         self.answers: dict[int, int] = {}
         self.comments: set[int] = set()
         self.accepted: dict[int, int] = {}  # answer id -> question id (AcceptedAnswerId)
-        self.accept_votes: dict[int, datetime] = {}  # answer id -> accept vote date
+        self.accept_votes: dict[int, int] = {}  # answer id -> accept vote date (microseconds)
 
     def _file(self, name: str, *, required: bool) -> Path | None:
         path = self.folder / name
@@ -342,52 +585,61 @@ class _DumpReader:
         return None
 
     def run(self) -> None:
-        posts = self._file("Posts.xml", required=True)
-        users = self._file("Users.xml", required=True)
-        assert posts is not None and users is not None
-        votes = self._file("Votes.xml", required=False)
-        if votes is not None:
-            self._read_votes(votes)
-        self._read_users(users)
-        tags = self._file("Tags.xml", required=False)
-        if tags is not None:
-            self._read_tags(tags)
-        self._read_posts(posts)
-        comments = self._file("Comments.xml", required=False)
-        if comments is not None:
-            self._read_comments(comments)
+        for name in REQUIRED:
+            self._file(name, required=True)
+        files = [p for name in _FACTS if (p := self._file(name, required=False)) is not None]
+        apply: dict[str, Callable[[Any], object]] = {
+            "Votes.xml": self._vote,
+            "Users.xml": self._user,
+            "Tags.xml": self._space,
+            "Posts.xml": self._post,
+            "Comments.xml": self._comment,
+        }
+        if sum(p.stat().st_size for p in files) < PARALLEL_MIN_BYTES or worker_count() < 2:
+            for path in files:
+                handler = apply[path.name]
+                for fact in _file_facts(path, self.keep_text):
+                    handler(fact)
+            return
+        tasks = [task for path in files for task in _file_tasks(path, self.keep_text)]
+        lines: dict[str, int] = {}  # newlines before the next chunk of each file
+        pending = iter(tasks)
+        try:
+            for name, facts, newlines in ordered_map(_chunk_facts, tasks, worker_count()):
+                task = next(pending)
+                lines.setdefault(name, task[3].count(b"\n"))
+                handler = apply[name]
+                for fact in facts:
+                    handler(fact)
+                lines[name] += newlines
+        except _LineError as exc:
+            task = next(pending)
+            if task[2] < 0 or not isinstance(exc.line, int):
+                raise
+            before = lines.get(task[0].name, task[3].count(b"\n"))
+            raise ImportFormatError(f"{exc.name}: line {before + exc.line}: {exc.detail}") from exc
 
     # users and actors
 
-    def _read_users(self, path: Path) -> None:
-        for row in _rows(path):
-            user = _int(path, row, "Id")
-            joined = _when(path, row, "CreationDate") if row.get("CreationDate") else None
-            if user in self.users:
-                self.sink.skipped("duplicate user Id")
-                continue
-            self.users.add(user)
-            self.sink.member(
-                user=str(user),
-                name=row.get("DisplayName"),
-                is_bot=user == -1,
-                joined_at=joined,
-            )
+    def _user(self, fact: tuple[Any, ...]) -> None:
+        user, name, joined = fact
+        if user in self.users:
+            self.sink.skipped("duplicate user Id")
+            return
+        self.users.add(user)
+        self.sink.member(
+            user=str(user),
+            name=name,
+            is_bot=user == -1,
+            joined_at=None if joined is None else self.when(joined),
+        )
 
-    def _actor(self, path: Path, row: etree._Element, id_attr: str, name_attr: str) -> str:
-        value = row.get(id_attr)
-        if value:
-            try:
-                user = int(value)
-            except ValueError as exc:
-                raise ImportFormatError(
-                    f"{path.name}: line {row.sourceline}: {id_attr}={value!r} is not an integer"
-                ) from exc
+    def _actor(self, user: int | None, display: str | None) -> str:
+        if user is not None:
             if user not in self.users:
                 self.users.add(user)
                 self.sink.member(user=str(user))
             return str(user)
-        display = row.get(name_attr)
         key = f"{_DELETED}:{display}" if display else _DELETED
         if key not in self.pseudo:
             self.pseudo.add(key)
@@ -395,13 +647,6 @@ class _DumpReader:
         return key
 
     # spaces
-
-    def _read_tags(self, path: Path) -> None:
-        for row in _rows(path):
-            name = row.get("TagName")
-            if not name:
-                raise ImportFormatError(f"{path.name}: line {row.sourceline}: row without TagName")
-            self._space(name)
 
     def _space(self, name: str) -> str:
         if name not in self.spaces:
@@ -411,78 +656,50 @@ class _DumpReader:
 
     # votes, posts, comments
 
-    def _read_votes(self, path: Path) -> None:
-        for row in _rows(path):
-            if row.get("VoteTypeId") != "1":
-                continue
-            post = _int(path, row, "PostId")
-            self.accept_votes[post] = _when(path, row, "CreationDate")
+    def _vote(self, fact: tuple[Any, ...]) -> None:
+        post, created = fact
+        self.accept_votes[post] = created
 
-    def _read_posts(self, path: Path) -> None:
+    def _post(self, fact: tuple[Any, ...]) -> None:
         sink = self.sink
-        for row in _rows(path):
-            kind = row.get("PostTypeId")
-            if kind == "1":
-                post = _int(path, row, "Id")
-                if post in self.questions or post in self.answers:
-                    sink.skipped("duplicate post Id")
-                    continue
-                created = _when(path, row, "CreationDate")
-                actor = self._actor(path, row, "OwnerUserId", "OwnerDisplayName")
-                tags = _tags(row.get("Tags"))
-                space = self._space(tags[0]) if tags else None
-                accepted = _opt_int(path, row, "AcceptedAnswerId")
-                if accepted is not None:
-                    self.accepted[accepted] = post
-                self.questions[post] = (actor, space)
-                title = row.get("Title") or ""
-                body = row.get("Body") or ""
-                text = f"{title}\n\n{body}" if title else body
-                sink.activity(
-                    activity=str(post),
-                    actor=actor,
-                    created_at=created,
-                    kind="post",
-                    space=space,
-                    is_question=True,
-                    text=text,
-                )
-            elif kind == "2":
-                post = _int(path, row, "Id")
-                if post in self.questions or post in self.answers:
-                    sink.skipped("duplicate post Id")
-                    continue
-                created = _when(path, row, "CreationDate")
-                question = _int(path, row, "ParentId")
-                found = self.questions.get(question)
-                if found is None:
-                    sink.skipped("answer to a question not in the dump")
-                    continue
-                asker, space = found
-                actor = self._actor(path, row, "OwnerUserId", "OwnerDisplayName")
-                self.answers[post] = question
-                sink.activity(
-                    activity=str(post),
-                    actor=actor,
-                    created_at=created,
-                    kind="answer",
-                    space=space,
-                    thread=str(question),
-                    parent=str(question),
-                    text=row.get("Body") or "",
-                )
-                self._accept(post, question, asker, actor, created)
-            elif kind is None:
-                raise ImportFormatError(
-                    f"{path.name}: line {row.sourceline}: row without PostTypeId"
-                )
-            else:
-                label = _POST_TYPES.get(kind, "unknown type")
-                sink.skipped(f"post type {kind} ({label}): not a question or answer")
+        kind = fact[0]
+        if kind == "1":
+            _, post, created, owner, display, tag, accepted, text, length = fact
+            if post in self.questions or post in self.answers:
+                sink.skipped("duplicate post Id")
+                return
+            actor = self._actor(owner, display)
+            space = self._space(tag) if tag else None
+            if accepted is not None:
+                self.accepted[accepted] = post
+            self.questions[post] = (actor, space)
+            sink.activity(
+                activity=str(post), actor=actor, created_at=self.when(created), kind="post",
+                space=space, is_question=True, text=text, length=length,
+            )  # fmt: skip
+        elif kind == "2":
+            _, post, created, owner, display, question, _, text, length = fact
+            if post in self.questions or post in self.answers:
+                sink.skipped("duplicate post Id")
+                return
+            found = self.questions.get(question)
+            if found is None:
+                sink.skipped("answer to a question not in the dump")
+                return
+            asker, space = found
+            actor = self._actor(owner, display)
+            self.answers[post] = question
+            sink.activity(
+                activity=str(post), actor=actor, created_at=self.when(created), kind="answer",
+                space=space,
+                thread=str(question), parent=str(question), text=text, length=length,
+            )  # fmt: skip
+            self._accept(post, question, asker, actor, created)
+        else:
+            label = _POST_TYPES.get(kind, "unknown type")
+            sink.skipped(f"post type {kind} ({label}): not a question or answer")
 
-    def _accept(
-        self, answer: int, question: int, asker: str, answerer: str, created: datetime
-    ) -> None:
+    def _accept(self, answer: int, question: int, asker: str, answerer: str, created: int) -> None:
         vote = self.accept_votes.get(answer)
         if self.accepted.get(answer) != question and vote is None:
             return
@@ -491,31 +708,27 @@ class _DumpReader:
             return
         when = created if vote is None else max(vote, created)
         self.sink.interaction(
-            actor=asker, target=answerer, activity=str(answer), kind="accept", created_at=when
+            actor=asker,
+            target=answerer,
+            activity=str(answer),
+            kind="accept",
+            created_at=self.when(when),
         )
 
-    def _read_comments(self, path: Path) -> None:
+    def _comment(self, fact: tuple[Any, ...]) -> None:
         sink = self.sink
-        for row in _rows(path):
-            comment = _int(path, row, "Id")
-            if comment in self.comments:
-                sink.skipped("duplicate comment Id")
-                continue
-            post = _int(path, row, "PostId")
-            created = _when(path, row, "CreationDate")
-            question = post if post in self.questions else self.answers.get(post)
-            if question is None:
-                sink.skipped("comment on a post that is not an imported question or answer")
-                continue
-            self.comments.add(comment)
-            actor = self._actor(path, row, "UserId", "UserDisplayName")
-            sink.activity(
-                activity=f"c{comment}",
-                actor=actor,
-                created_at=created,
-                kind="comment",
-                space=self.questions[question][1],
-                thread=str(question),
-                parent=str(post),
-                text=row.get("Text") or "",
-            )
+        comment, post, created, owner, display, text, length = fact
+        if comment in self.comments:
+            sink.skipped("duplicate comment Id")
+            return
+        question = post if post in self.questions else self.answers.get(post)
+        if question is None:
+            sink.skipped("comment on a post that is not an imported question or answer")
+            return
+        self.comments.add(comment)
+        actor = self._actor(owner, display)
+        sink.activity(
+            activity=f"c{comment}", actor=actor, created_at=self.when(created), kind="comment",
+            space=self.questions[question][1], thread=str(question), parent=str(post),
+            text=text, length=length,
+        )  # fmt: skip

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar, cast
 
-__all__ = ["ordered_map", "serve", "streamed", "worker_count"]
+__all__ = ["ordered_map", "read_range", "serve", "streamed", "worker_count"]
 
 T = TypeVar("T")
 
@@ -39,6 +39,18 @@ def worker_count() -> int:
     """Processes worth starting: the CPUs this process may use, at most 2."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(2, cpus or 1))
+
+
+def read_range(file: Path, start: int, stop: int, label: str) -> bytes:
+    """Bytes ``start`` to ``stop`` of ``file`` (a worker's piece); errors name ``label``."""
+    from copkit.community.errors import ImportFormatError
+
+    try:
+        with file.open("rb") as handle:
+            handle.seek(start)
+            return handle.read(stop - start)
+    except OSError as exc:
+        raise ImportFormatError(f"{label}: cannot be read ({exc.strerror}).") from exc
 
 
 def _start() -> subprocess.Popen[bytes]:
