@@ -161,3 +161,29 @@ def test_a_bad_row_in_a_later_chunk_is_named_by_its_line_in_the_file(
     with pytest.raises(ImportFormatError, match=rf"Posts\.xml: line {bad + 1}: CreationDate="):
         import_paths(store, [site])
     assert store.con.execute("SELECT count(*) FROM activities").fetchone() == (0,)
+
+
+def test_a_task_too_big_for_the_pipe_is_refused_before_it_can_block() -> None:
+    from copkit.community.sources import mbox
+
+    task = (FIXTURES / "mbox" / "list.mbox", 0, 10, False, "x" * workers.MAX_TASK_BYTES)
+    with pytest.raises(ValueError, match="pass names and offsets"):
+        list(workers.ordered_map(mbox._parse_range, [task], 2))
+
+
+def test_slack_runs_of_day_files_stay_small_tasks(tmp_path: Path) -> None:
+    import pickle
+
+    from copkit.community.sources.archive import ExportFiles
+
+    folder = "c" * 200  # a long conversation name (group DMs)
+    (tmp_path / folder).mkdir()
+    ordered = []
+    for day in range(1, 400):
+        name = f"{folder}/2020-{1 + day // 28:02d}-{1 + day % 28:02d}.json"
+        (tmp_path / name).write_text("[]")
+        ordered.append((folder, name))
+    with ExportFiles(tmp_path) as files:
+        runs = list(slack._runs(files, ordered, 2**30))
+    assert len(runs) > 1 and [pair for run in runs for pair in run] == ordered
+    assert all(len(pickle.dumps((tmp_path, run, False))) < workers.MAX_TASK_BYTES for run in runs)

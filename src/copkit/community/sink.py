@@ -17,15 +17,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.schema import ACTIVITY_KINDS, INTERACTION_KINDS, SPACE_KINDS
 
-__all__ = ["DEFAULT_BOT_PATTERNS", "RAW", "RowSink", "clean", "normal_name"]
+__all__ = ["DEFAULT_BOT_PATTERNS", "RAW", "Collected", "RowSink", "clean", "normal_name"]
 
 DEFAULT_BOT_PATTERNS: Final = (
     r"(?i)\[bot\]$",
@@ -139,6 +141,40 @@ def _array(values: tuple[Any, ...], field: pa.Field) -> pa.Array:
         return pa.array(fixed, type=field.type)
 
 
+def _datetime(us: int | None) -> datetime | None:
+    return None if us is None else _EPOCH + timedelta(microseconds=us)
+
+
+@dataclass
+class Collected:
+    """What a :class:`RowSink` gathered in a worker process (see :meth:`RowSink.collect`)."""
+
+    members: list[tuple[Any, ...]]
+    """Member rows (:data:`RAW` ``members`` without ``seq``): the caller may drop some."""
+    batches: dict[str, pa.RecordBatch]
+    """Spaces, activities and interactions, ``seq`` counted from 0."""
+    skips: dict[str, int]
+    read: int
+    joins: int
+
+    def replay(self, sink: Any) -> None:
+        """The calls these rows stand for, made on any Sink: members, spaces, activities,
+        interactions, then the skips."""
+        for uid, name, handle, email, is_bot, joined, roles in self.members:
+            sink.member(user=uid, name=name, handle=handle, email=email, is_bot=is_bot,
+                        joined_at=_datetime(joined), roles=tuple(roles))  # fmt: skip
+        for kind, method in (("spaces", sink.space), ("activities", sink.activity),
+                             ("interactions", sink.interaction)):  # fmt: skip
+            batch = self.batches.get(kind)
+            if batch is None:
+                continue
+            for row in batch.to_pylist():  # times come back as aware datetimes
+                del row["seq"]
+                method(**row)
+        for reason, count in self.skips.items():
+            sink.skipped(reason, count)
+
+
 class RowSink:
     """A :class:`~copkit.community.sources.base.Sink` keeping each call as a raw row.
 
@@ -159,12 +195,15 @@ class RowSink:
         keep_text: bool,
         emit: Callable[[str, pa.RecordBatch], None],
         progress: Callable[[int], None] | None = None,
+        batch_rows: int = _BATCH_ROWS,
     ) -> None:
         self.keep_text = keep_text
         self.emit = emit
         self.progress = progress
+        self.batch_rows = batch_rows
         self.rows: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in RAW}
         self.sent: dict[str, int] = dict.fromkeys(RAW, 0)
+        self.held: dict[str, list[pa.RecordBatch]] = {}  # taken batches not yet emitted
         self.skips: dict[str, int] = {}
         self.read = 0
         self.joins = 0
@@ -186,7 +225,7 @@ class RowSink:
         rows.append(
             (user, name or None, handle or None, email or None, is_bot, joined, list(roles))
         )
-        if len(rows) >= _BATCH_ROWS:
+        if len(rows) >= self.batch_rows:
             self._flush("members")
 
     def space(self, *, space: str, name: str, kind: str, created_by: str | None = None) -> None:
@@ -194,7 +233,7 @@ class RowSink:
             raise ImportFormatError(f"space {name!r}: kind {kind!r} is not one of {SPACE_KINDS}.")
         rows = self.rows["spaces"]
         rows.append((space, name, kind, created_by or None))
-        if len(rows) >= _BATCH_ROWS:
+        if len(rows) >= self.batch_rows:
             self._flush("spaces")
 
     def activity(
@@ -235,7 +274,7 @@ class RowSink:
                 text if self.keep_text else None,
             )
         )
-        if len(rows) >= _BATCH_ROWS:
+        if len(rows) >= self.batch_rows:
             self._flush("activities")
         if self.progress is not None and self.read % 5000 == 0:
             self.progress(self.read)
@@ -251,7 +290,7 @@ class RowSink:
             return
         rows = self.rows["interactions"]
         rows.append((actor, target, activity, kind, _utc(created_at, f"interaction on {activity}")))
-        if len(rows) >= _BATCH_ROWS:
+        if len(rows) >= self.batch_rows:
             self._flush("interactions")
 
     def skipped(self, reason: str, count: int = 1) -> None:
@@ -259,9 +298,18 @@ class RowSink:
 
     # -- batches -----------------------------------------------------------------------------
     def _flush(self, kind: str) -> None:
+        if self.rows[kind]:
+            self.emit(kind, self._batch(kind))
+
+    def _emit_held(self, kind: str) -> None:
+        held = self.held.pop(kind, None)
+        if held:
+            table = pa.Table.from_batches(held).combine_chunks()
+            for batch in table.to_batches():
+                self.emit(kind, batch)
+
+    def _batch(self, kind: str) -> pa.RecordBatch:
         rows = self.rows[kind]
-        if not rows:
-            return
         schema = RAW[kind]
         start = self.sent[kind]
         arrays = [pa.array(range(start, start + len(rows)), type=pa.int64())]
@@ -271,9 +319,42 @@ class RowSink:
         ]
         self.rows[kind] = []
         self.sent[kind] = start + len(rows)
-        self.emit(kind, pa.RecordBatch.from_arrays(arrays, schema=schema))
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    def collect(self) -> Collected:
+        """Everything gathered, for another process's RowSink to :meth:`take` (a worker's
+        result): member rows as they are, the other kinds as Arrow batches."""
+        batches = {}
+        for kind in ("spaces", "activities", "interactions"):
+            if self.rows[kind]:
+                batches[kind] = self._batch(kind)
+        return Collected(self.rows["members"], batches, self.skips, self.read, self.joins)
+
+    def take(self, collected: Collected) -> None:
+        """What another RowSink collected, in order after what this one holds."""
+        rows = self.rows["members"]
+        rows.extend(collected.members)
+        if len(rows) >= self.batch_rows:
+            self._flush("members")
+        for kind, batch in collected.batches.items():
+            self._flush(kind)
+            start = self.sent[kind]
+            seq = pc.add(batch.column(0), pa.scalar(start, pa.int64()))
+            self.sent[kind] = start + batch.num_rows
+            # few big inserts cost DuckDB much less than many small ones
+            held = self.held.setdefault(kind, [])
+            held.append(batch.set_column(0, "seq", seq))
+            if sum(b.num_rows for b in held) >= self.batch_rows:
+                self._emit_held(kind)
+        for reason, count in collected.skips.items():
+            self.skipped(reason, count)
+        self.read += collected.read
+        self.joins += collected.joins
+        if self.progress is not None and collected.read:
+            self.progress(self.read)
 
     def close(self) -> None:
         """Emit what is left."""
         for kind in RAW:
             self._flush(kind)
+            self._emit_held(kind)

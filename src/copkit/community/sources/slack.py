@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from copkit.community.errors import ImportFormatError
+from copkit.community.sink import Collected, RowSink
 from copkit.community.sources.archive import ExportFiles
 from copkit.community.sources.base import Sink
 from copkit.community.sources.workers import ordered_map, worker_count
@@ -198,8 +199,8 @@ class _Run:
         if not days:
             raise ImportFormatError(f"{files.path}: no channel day files; {_EXPECTED}")
         ordered = [(folder, day) for folder in sorted(days) for day in sorted(days[folder])]
-        total = sum(files.size(day) for _, day in ordered)
-        if total >= PARALLEL_MIN_BYTES and worker_count() >= 2:
+        sizes = {day: files.size(day) for _, day in ordered}
+        if sum(sizes.values()) >= PARALLEL_MIN_BYTES and worker_count() >= 2:
             # the day files are parsed by worker processes, in runs of about CHUNK_BYTES;
             # each run's calls are replayed here in export order (calls of different kinds
             # are kept apart by the sink, so the channels can all come first)
@@ -208,12 +209,12 @@ class _Run:
                     space=folder, name=folder, kind="channel", created_by=creators.get(folder)
                 )
             keep_text = bool(getattr(self.sink, "keep_text", True))
-            tasks = [
-                (files.path, run, frozenset(self.known), keep_text)
-                for run in _runs(files, ordered, CHUNK_BYTES)
-            ]
-            for calls in ordered_map(_read_days, tasks, worker_count()):
-                self._replay(calls)
+            tasks = [(files.path, run, keep_text) for run in _runs(sizes, ordered, CHUNK_BYTES)]
+            try:
+                for collected in ordered_map(_read_days, tasks, worker_count()):
+                    self._take(collected)
+            finally:
+                _forget()  # open here only when the runs were read in this process
             return
         for folder in sorted(days):
             self.sink.space(
@@ -222,25 +223,23 @@ class _Run:
             for day in sorted(days[folder]):
                 self._day(folder, day)
 
-    def _replay(self, calls: list[tuple[str, dict[str, Any]]]) -> None:
-        """Calls a worker recorded, as this process would have made them: a member already
-        known here (from users.json or an earlier message) is not reported again."""
-        sink = self.sink
+    def _take(self, collected: Collected) -> None:
+        """What a worker collected, as if this process had read it: a member already known
+        here (from users.json or an earlier run) is not reported again."""
         known = self.known
-        methods: dict[str, Callable[..., None]] = {
-            "member": sink.member,
-            "activity": sink.activity,
-            "interaction": sink.interaction,
-            "skipped": sink.skipped,
-        }
-        for method, values in calls:
-            if method == "member":
-                user, is_bot = values["user"], values["is_bot"]
-                if user in known and not is_bot:
-                    continue
-                if not is_bot:
-                    known.add(user)
-            methods[method](**values)
+        members = []
+        for row in collected.members:
+            user, is_bot = row[0], row[4]
+            if user in known and not is_bot:
+                continue
+            if not is_bot:
+                known.add(user)
+            members.append(row)
+        collected.members = members
+        if isinstance(self.sink, RowSink):
+            self.sink.take(collected)
+        else:
+            collected.replay(self.sink)
 
     def _users(self, users: object) -> None:
         if not isinstance(users, list):
@@ -366,57 +365,52 @@ PARALLEL_MIN_BYTES = 64 * 2**20
 """Exports whose day files hold at least this many bytes are parsed by worker processes."""
 
 
+_RUN_NAME_BYTES: Final = 8 * 1024
+"""Most bytes of file names in one run: a task must stay small (``workers.MAX_TASK_BYTES``)."""
+
+
 def _runs(
-    files: ExportFiles, ordered: list[tuple[str, str]], size: int
+    sizes: dict[str, int], ordered: list[tuple[str, str]], size: int
 ) -> Iterator[list[tuple[str, str]]]:
+    """Consecutive day files of about ``size`` bytes (fewer when their names are long)."""
     run: list[tuple[str, str]] = []
-    held = 0
+    held = named = 0
     for folder, day in ordered:
         run.append((folder, day))
-        held += files.size(day)
-        if held >= size:
+        held += sizes[day]
+        named += len(folder) + len(day) + 8
+        if held >= size or named >= _RUN_NAME_BYTES:
             yield run
-            run, held = [], 0
+            run, held, named = [], 0, 0
     if run:
         yield run
 
 
-class _Recorder:
-    """A Sink that records each call (a worker's), text reduced to its length unless kept."""
-
-    def __init__(self, keep_text: bool) -> None:
-        self.keep_text = keep_text
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def member(self, **values: Any) -> None:
-        values.setdefault("is_bot", False)
-        self.calls.append(("member", values))
-
-    def space(self, **values: Any) -> None:
-        raise AssertionError("spaces are reported by the importing process")
-
-    def activity(self, **values: Any) -> None:
-        if not self.keep_text:
-            text = values.pop("text", None)
-            if values.get("length") is None:
-                values["length"] = len(text) if text else 0
-        self.calls.append(("activity", values))
-
-    def interaction(self, **values: Any) -> None:
-        self.calls.append(("interaction", values))
-
-    def skipped(self, reason: str, count: int = 1) -> None:
-        self.calls.append(("skipped", {"reason": reason, "count": count}))
+def _read_days(path: Path, run: list[tuple[str, str]], keep_text: bool) -> Collected:
+    """What a run of day files says, collected as raw rows (a worker's task). The worker
+    knows nobody from users.json: a member it reports is kept or dropped by
+    :meth:`_Run._take`."""
+    recorder = RowSink(keep_text=keep_text, emit=_no_batches, batch_rows=2**62)
+    files = _OPEN.get(path)
+    if files is None:  # a worker lists the export once, not once per run
+        _forget()
+        files = _OPEN[path] = ExportFiles(path)
+    reading = _Run(files, recorder)
+    for folder, day in run:
+        reading._day(folder, day)
+    return recorder.collect()
 
 
-def _read_days(
-    path: Path, run: list[tuple[str, str]], known: frozenset[str], keep_text: bool
-) -> list[tuple[str, dict[str, Any]]]:
-    """The sink calls of a run of day files (a worker's task)."""
-    recorder = _Recorder(keep_text)
-    with ExportFiles(path) as files:
-        reading = _Run(files, recorder)
-        reading.known = set(known)
-        for folder, day in run:
-            reading._day(folder, day)
-    return recorder.calls
+def _no_batches(kind: str, batch: object) -> None:
+    raise AssertionError("a run's rows are sent whole")
+
+
+_OPEN: dict[Path, ExportFiles] = {}
+"""The export a process reads runs of (see :func:`_read_days`)."""
+
+
+def _forget() -> None:
+    """Close the export :func:`_read_days` keeps open in this process."""
+    for files in _OPEN.values():
+        files.close()
+    _OPEN.clear()

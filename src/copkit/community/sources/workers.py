@@ -27,12 +27,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar, cast
 
-__all__ = ["ordered_map", "read_range", "serve", "streamed", "worker_count"]
+__all__ = ["MAX_TASK_BYTES", "ordered_map", "read_range", "serve", "streamed", "worker_count"]
 
 T = TypeVar("T")
 
 _IN_FLIGHT: Final = 2
 """Tasks queued per worker: one being worked on, one waiting."""
+
+MAX_TASK_BYTES: Final = 16 * 1024
+"""Largest pickled task: the tasks queued for a worker must fit in its input pipe (64 KiB)."""
 
 
 def worker_count() -> int:
@@ -129,7 +132,15 @@ def ordered_map(
                 return False
             proc = procs[sent % workers]
             assert proc.stdin is not None
-            pickle.dump(("call", name, task), proc.stdin)
+            message = pickle.dumps(("call", name, task))
+            if len(message) > MAX_TASK_BYTES:
+                # a worker busy writing its result reads no task: a big one would block
+                # this process writing it while the worker waits for its result to be read
+                raise ValueError(
+                    f"a task for {function.__qualname__} pickles to {len(message)} bytes, over "
+                    f"{MAX_TASK_BYTES}: pass names and offsets, not data"
+                )
+            proc.stdin.write(message)
             proc.stdin.flush()
             pending.append(proc)
             sent += 1
