@@ -174,8 +174,6 @@ def test_a_task_too_big_for_the_pipe_is_refused_before_it_can_block() -> None:
 def test_slack_runs_of_day_files_stay_small_tasks(tmp_path: Path) -> None:
     import pickle
 
-    from copkit.community.sources.archive import ExportFiles
-
     folder = "c" * 200  # a long conversation name (group DMs)
     (tmp_path / folder).mkdir()
     ordered = []
@@ -183,7 +181,6 @@ def test_slack_runs_of_day_files_stay_small_tasks(tmp_path: Path) -> None:
         name = f"{folder}/2020-{1 + day // 28:02d}-{1 + day % 28:02d}.json"
         (tmp_path / name).write_text("[]")
         ordered.append((folder, name))
-    with ExportFiles(tmp_path) as files:
-        runs = list(slack._runs(files, ordered, 2**30))
+    runs = list(slack._runs({day: 2 for _, day in ordered}, ordered, 2**30))
     assert len(runs) > 1 and [pair for run in runs for pair in run] == ordered
     assert all(len(pickle.dumps((tmp_path, run, False))) < workers.MAX_TASK_BYTES for run in runs)

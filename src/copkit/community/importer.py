@@ -182,6 +182,7 @@ def import_paths(
             parts.append(_Part(sink, str(path), reader.name, origin))
         _derive(store, parts, real_names, rules)
         summary = _merge_staging(store, parts, started, keep_text, real_names)
+        con.execute("DROP VIEW st_activities")
         for table in (
             *_STAGED,
             *(f"rw_{kind}" for kind in RAW),
@@ -240,7 +241,7 @@ class _Stage:
             self.con.unregister("_copkit_batch")
 
 
-_STAGED: Final = ("st_members", "st_spaces", "st_activities", "st_interactions")
+_STAGED: Final = ("st_members", "st_spaces", "st_interactions")  # and the view st_activities
 _DERIVED: Final = ("rw_parts", "d_users", "d_flags", "d_spaces")
 
 
@@ -346,7 +347,8 @@ def _derive(
         LEFT JOIN d_users c ON c.part = s.part AND c.uid = s.created_by"""
     )
     con.execute(
-        f"""CREATE TEMP TABLE st_activities AS
+        # a view: the merge reads it once, so its rows are made (and hashed) only there
+        f"""CREATE TEMP VIEW st_activities AS
         WITH a AS (
             SELECT r.*, p.source, p.origin,
                    'a-' || left({_key("activity", "p.source", "p.origin", "r.activity")}, 24)
@@ -505,19 +507,28 @@ def _merge_staging(
 ) -> ImportSummary:
     """Move the staged rows into the canonical tables (inside the caller's transaction)."""
     con = store.con
-    read_activities = count_of(con, "SELECT count(*) FROM st_activities")
-    con.execute(
-        """CREATE TEMP TABLE new_a AS
-        SELECT * EXCLUDE (seq) FROM st_activities
-        QUALIFY row_number() OVER (PARTITION BY activity_id ORDER BY part, seq) = 1"""
-    )
-    duplicates = read_activities - count_of(con, "SELECT count(*) FROM new_a")
+    con.execute("CREATE TEMP TABLE new_a AS SELECT * FROM st_activities")
+    read_activities = count_of(con, "SELECT count(*) FROM new_a")
+    distinct = count_of(con, "SELECT count(DISTINCT activity_id) FROM new_a")
+    if distinct < read_activities:  # the same activity twice: the first read is kept
+        con.execute(
+            """CREATE TEMP TABLE first_a AS SELECT * FROM new_a
+            QUALIFY row_number() OVER (PARTITION BY activity_id ORDER BY part, seq) = 1"""
+        )
+        con.execute("DROP TABLE new_a")
+        con.execute("ALTER TABLE first_a RENAME TO new_a")
+    duplicates = read_activities - distinct
     con.execute("DELETE FROM new_a WHERE activity_id IN (SELECT activity_id FROM activities)")
     already = read_activities - duplicates - count_of(con, "SELECT count(*) FROM new_a")
 
     # members and identities
+    # a member named by more than one identity (merged, or in several paths) is one row
+    once = count_of(con, "SELECT count(*) = count(DISTINCT member_id) FROM st_members")
     con.execute(
         """CREATE TEMP TABLE new_m AS
+        SELECT member_id, display_name, is_bot, joined_at, source_roles, part FROM st_members"""
+        if once
+        else """CREATE TEMP TABLE new_m AS
         SELECT member_id, any_value(display_name ORDER BY part) AS display_name,
                bool_or(is_bot) AS is_bot, min(joined_at) AS joined_at,
                list_sort(list_distinct(flatten(list(source_roles)))) AS source_roles,
@@ -536,14 +547,17 @@ def _merge_staging(
         """INSERT INTO members
         SELECT member_id, display_name, is_bot, joined_at, NULL, source_roles FROM new_m"""
     )
+    # one path names each identity once; several paths may name one twice
+    grouped = len(parts) > 1
+    pick = "any_value" if grouped else ""
     con.execute(
-        """INSERT INTO identities
-        SELECT s.source, s.origin, s.source_user_id, any_value(s.member_id), any_value(s.name),
-               any_value(s.handle), any_value(s.email)
+        f"""INSERT INTO identities
+        SELECT s.source, s.origin, s.source_user_id, {pick}(s.member_id), {pick}(s.name),
+               {pick}(s.handle), {pick}(s.email)
         FROM st_members s
         WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.source = s.source
                           AND i.origin = s.origin AND i.source_user_id = s.source_user_id)
-        GROUP BY s.source, s.origin, s.source_user_id"""
+        {"GROUP BY s.source, s.origin, s.source_user_id" if grouped else ""}"""  # noqa: S608
     )
     if real_names:
         con.execute(

@@ -152,7 +152,7 @@ class Collected:
     members: list[tuple[Any, ...]]
     """Member rows (:data:`RAW` ``members`` without ``seq``): the caller may drop some."""
     batches: dict[str, pa.RecordBatch]
-    """Spaces, activities and interactions, ``seq`` counted from 0."""
+    """Rows of any kind as Arrow batches (members too: then none is dropped), ``seq`` from 0."""
     skips: dict[str, int]
     read: int
     joins: int
@@ -163,6 +163,11 @@ class Collected:
         for uid, name, handle, email, is_bot, joined, roles in self.members:
             sink.member(user=uid, name=name, handle=handle, email=email, is_bot=is_bot,
                         joined_at=_datetime(joined), roles=tuple(roles))  # fmt: skip
+        members = self.batches.get("members")
+        for row in members.to_pylist() if members is not None else ():
+            sink.member(user=row["uid"], name=row["name"], handle=row["handle"],
+                        email=row["email"], is_bot=row["is_bot"], joined_at=row["joined_at"],
+                        roles=tuple(row["roles"]))  # fmt: skip
         for kind, method in (("spaces", sink.space), ("activities", sink.activity),
                              ("interactions", sink.interaction)):  # fmt: skip
             batch = self.batches.get(kind)

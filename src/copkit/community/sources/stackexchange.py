@@ -61,14 +61,16 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Final, NoReturn
 
+import pyarrow as pa
 from lxml import etree
 
 from copkit.community.errors import ImportFormatError
+from copkit.community.sink import RAW, Collected, RowSink, clean
 from copkit.community.sources.base import Sink
 from copkit.community.sources.workers import ordered_map, read_range, worker_count
 
@@ -392,10 +394,6 @@ def _us(when: datetime) -> int:
     return (when - _EPOCH) // _MICROSECOND
 
 
-def _dt(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
 def _text(text: str, keep_text: bool) -> tuple[str | None, int]:
     return (text, len(text)) if keep_text else (None, len(text))
 
@@ -411,11 +409,11 @@ def _vote_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ..
     return (_int(src, row, "PostId"), _us(_when(src, row, "CreationDate")))
 
 
-def _tag_fact(src: _Src, row: etree._Element, keep_text: bool) -> str:
+def _tag_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
     name = row.get("TagName")
     if not name:
         src.fail(row, "row without TagName")
-    return str(name)
+    return (name,)
 
 
 def _post_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
@@ -429,18 +427,18 @@ def _post_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ..
         title = row.get("Title") or ""
         body = row.get("Body") or ""
         text, length = _text(f"{title}\n\n{body}" if title else body, keep_text)
-        return ("1", post, created, owner, display, tags[0] if tags else None, accepted, text,
-                length)  # fmt: skip
+        return ("1", post, created, owner, display, tags[0] if tags else None, accepted, None,
+                text, length)  # fmt: skip
     if kind == "2":
         post = _int(src, row, "Id")
         created = _us(_when(src, row, "CreationDate"))
         question = _int(src, row, "ParentId")
         owner, display = _owner(src, row, "OwnerUserId", "OwnerDisplayName")
         text, length = _text(row.get("Body") or "", keep_text)
-        return ("2", post, created, owner, display, question, None, text, length)
+        return ("2", post, created, owner, display, None, None, question, text, length)
     if kind is None:
         src.fail(row, "row without PostTypeId")
-    return (kind,)
+    return (kind, None, None, None, None, None, None, None, None, None)
 
 
 def _comment_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
@@ -452,23 +450,80 @@ def _comment_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any,
     return (comment, post, created, owner, display, text, length)
 
 
+_I64: Final = pa.int64()
+_STR: Final = pa.string()
 _FACTS: Final = {
-    "Votes.xml": _vote_fact,
-    "Users.xml": _user_fact,
-    "Tags.xml": _tag_fact,
-    "Posts.xml": _post_fact,
-    "Comments.xml": _comment_fact,
+    "Votes.xml": (_vote_fact, "f_votes", pa.schema([("post", _I64), ("created", _I64)])),
+    "Users.xml": (
+        _user_fact,
+        "f_users",
+        pa.schema([("id", _I64), ("name", _STR), ("joined", _I64)]),
+    ),
+    "Tags.xml": (_tag_fact, "f_tags", pa.schema([("name", _STR)])),
+    "Posts.xml": (
+        _post_fact,
+        "f_posts",
+        pa.schema(
+            [
+                ("type", _STR),
+                ("id", _I64),
+                ("created", _I64),
+                ("owner", _I64),
+                ("display", _STR),
+                ("tag", _STR),
+                ("accepted", _I64),
+                ("parent", _I64),
+                ("text", _STR),
+                ("length", pa.int32()),
+            ]
+        ),  # fmt: skip
+    ),
+    "Comments.xml": (
+        _comment_fact,
+        "f_comments",
+        pa.schema(
+            [
+                ("id", _I64),
+                ("post", _I64),
+                ("created", _I64),
+                ("owner", _I64),
+                ("display", _STR),
+                ("text", _STR),
+                ("length", pa.int32()),
+            ]
+        ),  # fmt: skip
+    ),
 }
-"""Each dump file read, in the order it is read, with what a row of it says."""
+"""Each dump file read: what a row of it says (a tuple), its table and Arrow schema."""
+
+_FACT_ROWS: Final = 50_000
 
 
-def _file_facts(path: Path, keep_text: bool) -> Iterator[Any]:
-    fact = _FACTS[path.name]
+def _facts_batch(name: str, facts: list[tuple[Any, ...]]) -> pa.RecordBatch:
+    schema = _FACTS[name][2]
+    columns = zip(*facts, strict=True) if facts else ([] for _ in schema)
+    arrays = []
+    for column, field in zip(columns, schema, strict=True):
+        try:
+            arrays.append(pa.array(column, type=field.type))
+        except UnicodeEncodeError:  # a lone surrogate from a character reference: U+FFFD
+            arrays.append(pa.array([clean(v) if v else v for v in column], type=field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _file_facts(path: Path, keep_text: bool) -> Iterator[pa.RecordBatch]:
+    """The facts of a whole file, streamed, in batches."""
+    fact = _FACTS[path.name][0]
     src = _Src(path.name)
+    facts: list[tuple[Any, ...]] = []
     for row in _rows(path):
         found = fact(src, row, keep_text)
         if found is not None:
-            yield found
+            facts.append(found)
+            if len(facts) >= _FACT_ROWS:
+                yield _facts_batch(path.name, facts)
+                facts = []
+    yield _facts_batch(path.name, facts)
 
 
 # --- big dumps: chunks of rows, parsed by worker processes ------------------------------------
@@ -531,7 +586,7 @@ def _file_tasks(path: Path, keep_text: bool) -> list[tuple[Any, ...]]:
 
 def _chunk_facts(
     path: Path, start: int, stop: int, head: bytes, tail: bytes, keep_text: bool
-) -> tuple[str, list[Any], int]:
+) -> tuple[str, list[pa.RecordBatch], int]:
     """(file name, the facts of its rows in bytes ``start`` to ``stop``, newlines there).
 
     ``stop`` -1: the whole file. A chunk is parsed as the document head + chunk + tail, so
@@ -540,7 +595,7 @@ def _chunk_facts(
     if stop < 0:
         return path.name, list(_file_facts(path, keep_text)), 0
     data = read_range(path, start, stop, path.name)
-    fact = _FACTS[path.name]
+    fact = _FACTS[path.name][0]
     src = _Src(path.name, head.count(b"\n"))
     newlines = data.count(b"\n")
     facts = []
@@ -550,28 +605,23 @@ def _chunk_facts(
         found = fact(src, row, keep_text)
         if found is not None:
             facts.append(found)
-    return path.name, facts, newlines
+    return path.name, [_facts_batch(path.name, facts)], newlines
 
 
 class _DumpReader:
-    """One pass over one dump folder: what the rows mean, decided here in dump order."""
+    """One pass over one dump folder.
+
+    The facts of every row go into a private in-memory DuckDB database, file by file in dump
+    order (``seq``); what they mean is then decided there in SQL (:data:`_MEANING`), and the
+    result goes to the sink as Arrow batches (or as calls, for a sink that is not a
+    :class:`~copkit.community.sink.RowSink`).
+    """
 
     def __init__(self, folder: Path, sink: Sink, *, label: str) -> None:
         self.folder = folder
         self.sink = sink
         self.label = label
         self.keep_text = bool(getattr(sink, "keep_text", True))
-        # facts carry microseconds; a sink that takes them gets them as they are
-        self.when: Callable[[int], Any] = int if getattr(sink, "takes_microseconds", False) else _dt
-        self.users: set[int] = set()
-        self.pseudo: set[str] = set()
-        self.spaces: set[str] = set()
-        # question id -> (asker, space); answer id -> question id
-        self.questions: dict[int, tuple[str, str | None]] = {}
-        self.answers: dict[int, int] = {}
-        self.comments: set[int] = set()
-        self.accepted: dict[int, int] = {}  # answer id -> question id (AcceptedAnswerId)
-        self.accept_votes: dict[int, int] = {}  # answer id -> accept vote date (microseconds)
 
     def _file(self, name: str, *, required: bool) -> Path | None:
         path = self.folder / name
@@ -585,32 +635,55 @@ class _DumpReader:
         return None
 
     def run(self) -> None:
+        import duckdb
+
         for name in REQUIRED:
             self._file(name, required=True)
         files = [p for name in _FACTS if (p := self._file(name, required=False)) is not None]
-        apply: dict[str, Callable[[Any], object]] = {
-            "Votes.xml": self._vote,
-            "Users.xml": self._user,
-            "Tags.xml": self._space,
-            "Posts.xml": self._post,
-            "Comments.xml": self._comment,
-        }
+        with tempfile.TemporaryDirectory(prefix="copkit-se-facts-") as spill:
+            con = duckdb.connect(
+                config={"memory_limit": _FACTS_MEMORY, "temp_directory": spill, "threads": 2}
+            )
+            try:
+                for _, table, schema in _FACTS.values():
+                    columns = ", ".join(
+                        f"{f.name} {'VARCHAR' if f.type == _STR else 'BIGINT'}" for f in schema
+                    )
+                    con.execute(f"CREATE TABLE {table} (seq BIGINT, {columns})")
+                self._load(con, files)
+                self._decide(con)
+            finally:
+                con.close()
+
+    def _load(self, con: Any, files: list[Path]) -> None:
+        seqs: dict[str, int] = {}
+
+        def store(name: str, batch: pa.RecordBatch) -> None:
+            start = seqs.get(name, 0)
+            seqs[name] = start + batch.num_rows
+            numbered = batch.add_column(
+                0, "seq", pa.array(range(start, start + batch.num_rows), pa.int64())
+            )
+            con.register("_facts", numbered)
+            try:
+                con.execute(f"INSERT INTO {_FACTS[name][1]} SELECT * FROM _facts")  # noqa: S608
+            finally:
+                con.unregister("_facts")
+
         if sum(p.stat().st_size for p in files) < PARALLEL_MIN_BYTES or worker_count() < 2:
             for path in files:
-                handler = apply[path.name]
-                for fact in _file_facts(path, self.keep_text):
-                    handler(fact)
+                for batch in _file_facts(path, self.keep_text):
+                    store(path.name, batch)
             return
         tasks = [task for path in files for task in _file_tasks(path, self.keep_text)]
         lines: dict[str, int] = {}  # newlines before the next chunk of each file
         pending = iter(tasks)
         try:
-            for name, facts, newlines in ordered_map(_chunk_facts, tasks, worker_count()):
+            for name, batches, newlines in ordered_map(_chunk_facts, tasks, worker_count()):
                 task = next(pending)
                 lines.setdefault(name, task[3].count(b"\n"))
-                handler = apply[name]
-                for fact in facts:
-                    handler(fact)
+                for batch in batches:
+                    store(name, batch)
                 lines[name] += newlines
         except _LineError as exc:
             task = next(pending)
@@ -619,116 +692,163 @@ class _DumpReader:
             before = lines.get(task[0].name, task[3].count(b"\n"))
             raise ImportFormatError(f"{exc.name}: line {before + exc.line}: {exc.detail}") from exc
 
-    # users and actors
-
-    def _user(self, fact: tuple[Any, ...]) -> None:
-        user, name, joined = fact
-        if user in self.users:
-            self.sink.skipped("duplicate user Id")
-            return
-        self.users.add(user)
-        self.sink.member(
-            user=str(user),
-            name=name,
-            is_bot=user == -1,
-            joined_at=None if joined is None else self.when(joined),
+    def _decide(self, con: Any) -> None:
+        for statement in _MEANING:
+            con.execute(statement)
+        skips = con.execute(_SKIPS).fetchall()
+        collected = Collected(
+            members=[],
+            batches={
+                kind: _raw_batch(kind, con.sql(sql).to_arrow_table())
+                for kind, sql in _OUTPUT.items()
+            },
+            skips={reason: int(count) for reason, count in skips if count},
+            read=0,
+            joins=0,
         )
-
-    def _actor(self, user: int | None, display: str | None) -> str:
-        if user is not None:
-            if user not in self.users:
-                self.users.add(user)
-                self.sink.member(user=str(user))
-            return str(user)
-        key = f"{_DELETED}:{display}" if display else _DELETED
-        if key not in self.pseudo:
-            self.pseudo.add(key)
-            self.sink.member(user=key, name=display or "deleted user")
-        return key
-
-    # spaces
-
-    def _space(self, name: str) -> str:
-        if name not in self.spaces:
-            self.spaces.add(name)
-            self.sink.space(space=name, name=name, kind="tag")
-        return name
-
-    # votes, posts, comments
-
-    def _vote(self, fact: tuple[Any, ...]) -> None:
-        post, created = fact
-        self.accept_votes[post] = created
-
-    def _post(self, fact: tuple[Any, ...]) -> None:
-        sink = self.sink
-        kind = fact[0]
-        if kind == "1":
-            _, post, created, owner, display, tag, accepted, text, length = fact
-            if post in self.questions or post in self.answers:
-                sink.skipped("duplicate post Id")
-                return
-            actor = self._actor(owner, display)
-            space = self._space(tag) if tag else None
-            if accepted is not None:
-                self.accepted[accepted] = post
-            self.questions[post] = (actor, space)
-            sink.activity(
-                activity=str(post), actor=actor, created_at=self.when(created), kind="post",
-                space=space, is_question=True, text=text, length=length,
-            )  # fmt: skip
-        elif kind == "2":
-            _, post, created, owner, display, question, _, text, length = fact
-            if post in self.questions or post in self.answers:
-                sink.skipped("duplicate post Id")
-                return
-            found = self.questions.get(question)
-            if found is None:
-                sink.skipped("answer to a question not in the dump")
-                return
-            asker, space = found
-            actor = self._actor(owner, display)
-            self.answers[post] = question
-            sink.activity(
-                activity=str(post), actor=actor, created_at=self.when(created), kind="answer",
-                space=space,
-                thread=str(question), parent=str(question), text=text, length=length,
-            )  # fmt: skip
-            self._accept(post, question, asker, actor, created)
+        collected.read = collected.batches["activities"].num_rows
+        collected.batches = {k: b for k, b in collected.batches.items() if b.num_rows}
+        if isinstance(self.sink, RowSink):
+            self.sink.take(collected)
         else:
-            label = _POST_TYPES.get(kind, "unknown type")
-            sink.skipped(f"post type {kind} ({label}): not a question or answer")
+            collected.replay(self.sink)
 
-    def _accept(self, answer: int, question: int, asker: str, answerer: str, created: int) -> None:
-        vote = self.accept_votes.get(answer)
-        if self.accepted.get(answer) != question and vote is None:
-            return
-        if asker == answerer:
-            self.sink.skipped("self-accept (asker accepted their own answer)")
-            return
-        when = created if vote is None else max(vote, created)
-        self.sink.interaction(
-            actor=asker,
-            target=answerer,
-            activity=str(answer),
-            kind="accept",
-            created_at=self.when(when),
-        )
 
-    def _comment(self, fact: tuple[Any, ...]) -> None:
-        sink = self.sink
-        comment, post, created, owner, display, text, length = fact
-        if comment in self.comments:
-            sink.skipped("duplicate comment Id")
-            return
-        question = post if post in self.questions else self.answers.get(post)
-        if question is None:
-            sink.skipped("comment on a post that is not an imported question or answer")
-            return
-        self.comments.add(comment)
-        actor = self._actor(owner, display)
-        sink.activity(
-            activity=f"c{comment}", actor=actor, created_at=self.when(created), kind="comment",
-            space=self.questions[question][1], thread=str(question), parent=str(post),
-            text=text, length=length,
-        )  # fmt: skip
+_FACTS_MEMORY: Final = "200MB"
+"""DuckDB's memory for a dump's facts (it spills to a temporary folder beyond that)."""
+
+
+def _raw_batch(kind: str, table: pa.Table) -> pa.RecordBatch:
+    """``table`` (times in microseconds) as one batch of the sink's raw ``kind`` rows."""
+    table = table.cast(RAW[kind]) if table.num_rows else RAW[kind].empty_table()
+    batches = table.combine_chunks().to_batches()
+    return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=RAW[kind])
+
+
+def _deleted(display: str) -> str:
+    """SQL for the pseudo-member key of a deleted account, by its display name column."""
+    return f"CASE WHEN coalesce({display}, '') <> '' THEN '{_DELETED}:' || {display} ELSE '{_DELETED}' END"  # noqa: E501
+
+
+def _actor(owner: str, display: str) -> str:
+    """SQL for who wrote a post or comment: the user id, else the deleted account's key."""
+    return f"CASE WHEN {owner} IS NOT NULL THEN {owner}::VARCHAR ELSE {_deleted(display)} END"
+
+
+_MEANING: Final = (
+    # users: the first row of an id
+    """CREATE TABLE users AS
+    SELECT id, first(name ORDER BY seq) AS name, first(joined ORDER BY seq) AS joined,
+           min(seq) AS seq, count(*) AS rows
+    FROM f_users GROUP BY id""",
+    # posts: the first row of an id is the one read; a question is read, an answer when its
+    # question was read before it (in the file); other post types are skipped by type
+    """CREATE TABLE firsts AS
+    SELECT * FROM f_posts WHERE type IN ('1', '2')
+    QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq) = 1""",
+    f"""CREATE TABLE questions AS
+    SELECT seq, id, created, owner, display, tag, accepted, text, length,
+           {_actor("owner", "display")} AS actor
+    FROM firsts WHERE type = '1'""",  # noqa: S608 - constant SQL
+    f"""CREATE TABLE answers AS
+    SELECT a.seq, a.id, a.created, a.owner, a.display, a.parent, a.text, a.length,
+           q.tag, q.actor AS asker, q.accepted = a.id AS accepted_here,
+           {_actor("a.owner", "a.display")} AS actor
+    FROM firsts a JOIN questions q ON q.id = a.parent AND q.seq < a.seq
+    WHERE a.type = '2'""",  # noqa: S608 - constant SQL
+    # accept votes: the last vote on a post
+    """CREATE TABLE votes AS
+    SELECT post, arg_max(created, seq) AS created FROM f_votes GROUP BY post""",
+    """CREATE TABLE accepts AS
+    SELECT a.seq, a.id, a.asker, a.actor,
+           greatest(a.created, coalesce(v.created, a.created)) AS created
+    FROM answers a LEFT JOIN votes v ON v.post = a.id
+    WHERE a.accepted_here OR v.post IS NOT NULL""",
+    # comments on a question or answer read; the first of an id is read
+    f"""CREATE TABLE comments AS
+    SELECT c.*, coalesce(q.id, a.parent) AS question, coalesce(q.tag, a.tag) AS tag,
+           {_actor("c.owner", "c.display")} AS actor
+    FROM f_comments c LEFT JOIN questions q ON q.id = c.post
+    LEFT JOIN answers a ON a.id = c.post
+    WHERE q.id IS NOT NULL OR a.id IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.seq) = 1""",  # noqa: S608
+    # the people who wrote what was read: users, ids not in Users.xml, deleted accounts
+    """CREATE TABLE writers AS
+    SELECT owner, display, min(seq) AS seq FROM (
+        SELECT owner, display, seq FROM questions
+        UNION ALL SELECT owner, display, seq FROM answers
+        UNION ALL SELECT owner, display, seq + (SELECT count(*) FROM f_posts) FROM comments
+    ) GROUP BY owner, display""",
+)
+"""What the facts mean, in SQL (see the module docstring's mapping)."""
+
+_OUTPUT: Final = {
+    "members": f"""
+        SELECT seq, uid, name, NULL AS handle, NULL AS email, is_bot,
+               joined AS joined_at, []::VARCHAR[] AS roles FROM (
+            SELECT 0 AS part, seq, id::VARCHAR AS uid, nullif(name, '') AS name,
+                   id = -1 AS is_bot, joined
+            FROM users
+            UNION ALL
+            SELECT 1, min(seq), owner::VARCHAR, NULL, false, NULL FROM writers
+            WHERE owner IS NOT NULL AND owner NOT IN (SELECT id FROM users) GROUP BY owner
+            UNION ALL
+            SELECT 2, min(seq), {_deleted("display")},
+                   coalesce(nullif(display, ''), 'deleted user'), false, NULL
+            FROM writers WHERE owner IS NULL GROUP BY 3, 4
+        ) ORDER BY part, seq""",  # noqa: S608 - constant SQL
+    "spaces": """
+        SELECT row_number() OVER (ORDER BY part, seq) - 1 AS seq, name AS space, name,
+               'tag' AS kind, NULL AS created_by FROM (
+            SELECT 0 AS part, name, min(seq) AS seq FROM f_tags GROUP BY name
+            UNION ALL
+            SELECT 1, tag, min(seq) FROM questions
+            WHERE tag IS NOT NULL AND tag NOT IN (SELECT name FROM f_tags) GROUP BY tag
+        ) ORDER BY 1""",
+    "activities": """
+        SELECT row_number() OVER (ORDER BY part, seq) - 1 AS seq, * EXCLUDE (part, seq) FROM (
+            SELECT 0 AS part, seq, id::VARCHAR AS activity, actor, created AS created_at,
+                   'post' AS kind, tag AS space, NULL AS thread, NULL AS parent,
+                   true AS is_question, length, text FROM questions
+            UNION ALL
+            SELECT 0, seq, id::VARCHAR, actor, created, 'answer', tag, parent::VARCHAR,
+                   parent::VARCHAR, false, length, text FROM answers
+            UNION ALL
+            SELECT 1, seq, 'c' || id, actor, created, 'comment', tag, question::VARCHAR,
+                   post::VARCHAR, false, length, text FROM comments
+        ) ORDER BY 1""",
+    "interactions": """
+        SELECT row_number() OVER (ORDER BY seq) - 1 AS seq, asker AS actor, actor AS target,
+               id::VARCHAR AS activity, 'accept' AS kind, created AS created_at
+        FROM accepts WHERE asker <> actor ORDER BY 1""",
+}
+"""The sink's raw rows, in the order a single pass over the dump would report them."""
+
+_LABELS: Final = "".join(f"WHEN '{k}' THEN '{v}' " for k, v in _POST_TYPES.items())
+_SKIPS: Final = (
+    """
+    SELECT 'duplicate user Id', sum(rows - 1) FROM users
+    UNION ALL
+    SELECT 'post type ' || type || ' (' || CASE type """  # noqa: S608 - constant SQL
+    + _LABELS
+    + """ELSE 'unknown type' END || '): not a question or answer', count(*)
+    FROM f_posts WHERE type NOT IN ('1', '2') GROUP BY type
+    UNION ALL
+    SELECT 'duplicate post Id', (SELECT count(*) FROM f_posts WHERE type IN ('1', '2'))
+        - (SELECT count(*) FROM firsts)
+    UNION ALL
+    SELECT 'answer to a question not in the dump',
+        (SELECT count(*) FROM firsts WHERE type = '2') - (SELECT count(*) FROM answers)
+    UNION ALL
+    SELECT 'self-accept (asker accepted their own answer)', count(*) FROM accepts
+    WHERE asker = actor
+    UNION ALL
+    SELECT 'duplicate comment Id',
+        (SELECT count(*) FROM f_comments c WHERE c.post IN (SELECT id FROM questions)
+             OR c.post IN (SELECT id FROM answers)) - (SELECT count(*) FROM comments)
+    UNION ALL
+    SELECT 'comment on a post that is not an imported question or answer', count(*)
+    FROM f_comments c WHERE c.post NOT IN (SELECT id FROM questions)
+        AND c.post NOT IN (SELECT id FROM answers)"""
+)
+"""Records read but not imported, by reason (as a single pass would count them)."""
