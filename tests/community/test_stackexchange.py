@@ -313,3 +313,57 @@ def test_not_xml_at_all(tmp_path: Path) -> None:
 def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError, match="not a Stack Exchange dump"):
         READER.read(tmp_path / "nothing", RecordingSink())
+
+
+# --- big dumps: accept votes found without an element per vote ---------------------------------
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_accept_votes_by_search_are_those_of_the_parser(site: str) -> None:
+    se = stackexchange
+    votes = DATASETS / site / "Votes.xml"
+    if not votes.is_file():
+        pytest.skip(f"{votes} is not here (the shared datasets; see COPKIT_DATASETS)")
+    document = votes.read_bytes()
+    assert se._plain_votes(document)
+    src = se._Src("Votes.xml")
+    general = [
+        fact
+        for row in se._chunk_rows(src, document)
+        if (fact := se._vote_fact(src, row, False)) is not None
+    ]
+    assert general and se._accept_votes(src, document) == general
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        '<row Id="2" PostId="7" VoteTypeId="&#49;" CreationDate="2020-01-01T00:00:00" />',
+        "<row Id='2' PostId='7' VoteTypeId='1' CreationDate='2020-01-01T00:00:00' />",
+        '<row Id="2" PostId="7" VoteTypeId = "1" CreationDate="2020-01-01T00:00:00" />',
+        '<!-- <row Id="3" PostId="8" VoteTypeId="1" CreationDate="2020-01-01T00:00:00" /> -->',
+    ],
+)
+def test_votes_written_unusually_take_the_parser(row: str) -> None:
+    se = stackexchange
+    document = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<votes>\n'
+        '  <row Id="1" PostId="5" VoteTypeId="2" CreationDate="2020-01-01T00:00:00" />\n'
+        f"  {row}\n</votes>\n"
+    ).encode()
+    assert not se._plain_votes(document)
+
+
+def test_a_bad_accept_vote_is_named_by_its_line_in_the_fast_path() -> None:
+    se = stackexchange
+    document = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<votes>\n'
+        b'  <row Id="1" PostId="5" VoteTypeId="2" CreationDate="2020-01-01T00:00:00" />\n'
+        b'  <row Id="2" PostId="x" VoteTypeId="1" CreationDate="2020-01-01T00:00:00" />\n'
+        b"</votes>\n"
+    )
+    assert se._plain_votes(document)
+    with pytest.raises(ImportFormatError, match=r"Votes\.xml: line 4: PostId='x'"):
+        se._accept_votes(se._Src("Votes.xml"), document)
+    with pytest.raises(ImportFormatError, match=r"Votes\.xml: line 6: invalid XML"):
+        se._accept_votes(se._Src("Votes.xml"), document.replace(b"</votes>", b"<votes>"))

@@ -62,7 +62,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Final, NoReturn
 
@@ -385,28 +385,29 @@ def _owner(src: _Src, row: etree._Element, id_attr: str, name_attr: str) -> tupl
     return None, row.get(name_attr)
 
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
-
-
-def _us(when: datetime) -> int:
-    """Microseconds since the epoch: what facts carry (a datetime pickles 10x slower)."""
-    return (when - _EPOCH) // _MICROSECOND
-
-
 def _text(text: str, keep_text: bool) -> tuple[str | None, int]:
     return (text, len(text)) if keep_text else (None, len(text))
 
 
 def _user_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
-    joined = _us(_when(src, row, "CreationDate")) if row.get("CreationDate") else None
-    return (_int(src, row, "Id"), row.get("DisplayName"), joined)
+    get = row.get
+    try:  # the common case in one go; anything odd takes the careful path for its message
+        user = int(get("Id"))
+    except (TypeError, ValueError):
+        user = _int(src, row, "Id")
+    joined = get("CreationDate")
+    if joined:
+        try:
+            joined = datetime.fromisoformat(joined + "+00:00")
+        except ValueError:
+            joined = _when(src, row, "CreationDate")
+    return (user, get("DisplayName"), joined or None)
 
 
 def _vote_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...] | None:
     if row.get("VoteTypeId") != "1":
         return None  # only accept votes matter
-    return (_int(src, row, "PostId"), _us(_when(src, row, "CreationDate")))
+    return (_int(src, row, "PostId"), _when(src, row, "CreationDate"))
 
 
 def _tag_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
@@ -416,25 +417,40 @@ def _tag_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...
     return (name,)
 
 
+def _common(src: _Src, row: etree._Element, parent: str | None) -> tuple[Any, ...]:
+    """(Id, CreationDate, ``parent`` as an int or None) of a post or comment."""
+    get = row.get
+    try:
+        return (
+            int(get("Id")),
+            datetime.fromisoformat(get("CreationDate") + "+00:00"),
+            int(get(parent)) if parent else None,
+        )
+    except (TypeError, ValueError):  # missing or malformed: the careful path says which
+        return (
+            _int(src, row, "Id"),
+            _when(src, row, "CreationDate"),
+            _int(src, row, parent) if parent else None,
+        )
+
+
 def _post_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
-    kind = row.get("PostTypeId")
+    get = row.get
+    kind = get("PostTypeId")
     if kind == "1":
-        post = _int(src, row, "Id")
-        created = _us(_when(src, row, "CreationDate"))
+        post, created, _ = _common(src, row, None)
         owner, display = _owner(src, row, "OwnerUserId", "OwnerDisplayName")
-        tags = _tags(row.get("Tags"))
+        tags = _tags(get("Tags"))
         accepted = _opt_int(src, row, "AcceptedAnswerId")
-        title = row.get("Title") or ""
-        body = row.get("Body") or ""
+        title = get("Title") or ""
+        body = get("Body") or ""
         text, length = _text(f"{title}\n\n{body}" if title else body, keep_text)
         return ("1", post, created, owner, display, tags[0] if tags else None, accepted, None,
                 text, length)  # fmt: skip
     if kind == "2":
-        post = _int(src, row, "Id")
-        created = _us(_when(src, row, "CreationDate"))
-        question = _int(src, row, "ParentId")
+        post, created, question = _common(src, row, "ParentId")
         owner, display = _owner(src, row, "OwnerUserId", "OwnerDisplayName")
-        text, length = _text(row.get("Body") or "", keep_text)
+        text, length = _text(get("Body") or "", keep_text)
         return ("2", post, created, owner, display, None, None, question, text, length)
     if kind is None:
         src.fail(row, "row without PostTypeId")
@@ -442,9 +458,7 @@ def _post_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ..
 
 
 def _comment_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any, ...]:
-    comment = _int(src, row, "Id")
-    post = _int(src, row, "PostId")
-    created = _us(_when(src, row, "CreationDate"))
+    comment, created, post = _common(src, row, "PostId")
     owner, display = _owner(src, row, "UserId", "UserDisplayName")
     text, length = _text(row.get("Text") or "", keep_text)
     return (comment, post, created, owner, display, text, length)
@@ -452,12 +466,13 @@ def _comment_fact(src: _Src, row: etree._Element, keep_text: bool) -> tuple[Any,
 
 _I64: Final = pa.int64()
 _STR: Final = pa.string()
+_TIME: Final = pa.timestamp("us", tz="UTC")
 _FACTS: Final = {
-    "Votes.xml": (_vote_fact, "f_votes", pa.schema([("post", _I64), ("created", _I64)])),
+    "Votes.xml": (_vote_fact, "f_votes", pa.schema([("post", _I64), ("created", _TIME)])),
     "Users.xml": (
         _user_fact,
         "f_users",
-        pa.schema([("id", _I64), ("name", _STR), ("joined", _I64)]),
+        pa.schema([("id", _I64), ("name", _STR), ("joined", _TIME)]),
     ),
     "Tags.xml": (_tag_fact, "f_tags", pa.schema([("name", _STR)])),
     "Posts.xml": (
@@ -467,7 +482,7 @@ _FACTS: Final = {
             [
                 ("type", _STR),
                 ("id", _I64),
-                ("created", _I64),
+                ("created", _TIME),
                 ("owner", _I64),
                 ("display", _STR),
                 ("tag", _STR),
@@ -476,7 +491,7 @@ _FACTS: Final = {
                 ("text", _STR),
                 ("length", pa.int32()),
             ]
-        ),  # fmt: skip
+        ),
     ),
     "Comments.xml": (
         _comment_fact,
@@ -485,16 +500,18 @@ _FACTS: Final = {
             [
                 ("id", _I64),
                 ("post", _I64),
-                ("created", _I64),
+                ("created", _TIME),
                 ("owner", _I64),
                 ("display", _STR),
                 ("text", _STR),
                 ("length", pa.int32()),
             ]
-        ),  # fmt: skip
+        ),
     ),
 }
 """Each dump file read: what a row of it says (a tuple), its table and Arrow schema."""
+
+_SQL_TYPES: Final = {_I64: "BIGINT", _STR: "VARCHAR", _TIME: "TIMESTAMPTZ", pa.int32(): "INTEGER"}
 
 _FACT_ROWS: Final = 50_000
 
@@ -598,14 +615,70 @@ def _chunk_facts(
     fact = _FACTS[path.name][0]
     src = _Src(path.name, head.count(b"\n"))
     newlines = data.count(b"\n")
-    facts = []
     document = b"".join((head, data, tail))
     del data
-    for row in _chunk_rows(src, document):
-        found = fact(src, row, keep_text)
+    if path.name == "Votes.xml" and _plain_votes(document):
+        facts = _accept_votes(src, document)
+    else:
+        facts = []
+        for row in _chunk_rows(src, document):
+            found = fact(src, row, keep_text)
+            if found is not None:
+                facts.append(found)
+    return path.name, [_facts_batch(path.name, facts)], newlines
+
+
+def _plain_votes(document: bytes) -> bool:
+    """True when every ``<row`` of a votes document has its ``VoteTypeId`` as a plain
+    double-quoted value and nothing else in it could hide a row (comments, CDATA, DTD)."""
+    rows = document.count(b"<row")
+    return (
+        b"<!" not in document
+        and document.count(b"VoteTypeId") == rows
+        and document.count(b' VoteTypeId="') == rows
+        and b'VoteTypeId="&' not in document
+    )
+
+
+def _accept_votes(src: _Src, document: bytes) -> list[tuple[Any, ...]]:
+    """The accept votes of a votes document (see :func:`_plain_votes`), without building an
+    element for the others: 98% of a dump's votes are not accepts.
+
+    The document is checked as XML first (by libxml2, without Python objects), as the
+    general path would; then each row holding ``VoteTypeId="1"`` is parsed on its own.
+    """
+    null = etree.XMLParser(target=_NoEvents(), **_SAFE)
+    try:
+        etree.parse(io.BytesIO(document), null)
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(src, exc) from exc
+    facts = []
+    pos = document.find(b' VoteTypeId="1"')
+    while pos >= 0:
+        begin = document.rfind(b"<row", 0, pos)
+        end = document.find(b"<row", pos)
+        if end < 0:
+            end = document.rfind(b"</")
+        row = etree.fromstring(b"<r>" + document[begin:end] + b"</r>", _ROW_PARSER)[0]
+        try:
+            found = _vote_fact(_Src(src.name), row, False)
+        except _LineError as exc:
+            line = document.count(b"\n", 0, begin) + 1 - src.shift
+            raise _LineError(src.name, line, exc.detail) from exc
         if found is not None:
             facts.append(found)
-    return path.name, [_facts_batch(path.name, facts)], newlines
+        pos = document.find(b' VoteTypeId="1"', end)
+    return facts
+
+
+class _NoEvents:
+    """A parser target that wants no events: libxml2 checks the document, nothing is built."""
+
+    def close(self) -> None:
+        return None
+
+
+_ROW_PARSER: Final = etree.XMLParser(**_SAFE)
 
 
 class _DumpReader:
@@ -646,9 +719,7 @@ class _DumpReader:
             )
             try:
                 for _, table, schema in _FACTS.values():
-                    columns = ", ".join(
-                        f"{f.name} {'VARCHAR' if f.type == _STR else 'BIGINT'}" for f in schema
-                    )
+                    columns = ", ".join(f"{f.name} {_SQL_TYPES[f.type]}" for f in schema)
                     con.execute(f"CREATE TABLE {table} (seq BIGINT, {columns})")
                 self._load(con, files)
                 self._decide(con)
