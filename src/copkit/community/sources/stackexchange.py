@@ -718,23 +718,34 @@ class _DumpReader:
                 config={"memory_limit": _FACTS_MEMORY, "temp_directory": spill, "threads": 2}
             )
             try:
-                for _, table, schema in _FACTS.values():
-                    columns = ", ".join(f"{f.name} {_SQL_TYPES[f.type]}" for f in schema)
-                    con.execute(f"CREATE TABLE {table} (seq BIGINT, {columns})")
-                self._load(con, files)
+                held = self._load(con, files)
+                for name, (_, table, schema) in _FACTS.items():
+                    if self.keep_text:
+                        continue  # in DuckDB tables already
+                    numbered = pa.schema([pa.field("seq", pa.int64()), *schema])
+                    con.register(table, pa.Table.from_batches(held.get(name, []), numbered))
                 self._decide(con)
             finally:
                 con.close()
 
-    def _load(self, con: Any, files: list[Path]) -> None:
+    def _load(self, con: Any, files: list[Path]) -> dict[str, list[pa.RecordBatch]]:
+        """The facts of every file, numbered in dump order (``seq``). Without text they are
+        small and stay in Arrow, for DuckDB to read in place; with text they go into
+        DuckDB tables, which spill to disk."""
         seqs: dict[str, int] = {}
+        held: dict[str, list[pa.RecordBatch]] = {}
+        if self.keep_text:
+            for _, table, schema in _FACTS.values():
+                columns = ", ".join(f"{f.name} {_SQL_TYPES[f.type]}" for f in schema)
+                con.execute(f"CREATE TABLE {table} (seq BIGINT, {columns})")
 
         def store(name: str, batch: pa.RecordBatch) -> None:
             start = seqs.get(name, 0)
             seqs[name] = start + batch.num_rows
-            numbered = batch.add_column(
-                0, "seq", pa.array(range(start, start + batch.num_rows), pa.int64())
-            )
+            numbered = batch.add_column(0, "seq", pa.arange(start, start + batch.num_rows))
+            if not self.keep_text:
+                held.setdefault(name, []).append(numbered)
+                return
             con.register("_facts", numbered)
             try:
                 con.execute(f"INSERT INTO {_FACTS[name][1]} SELECT * FROM _facts")  # noqa: S608
@@ -745,7 +756,7 @@ class _DumpReader:
             for path in files:
                 for batch in _file_facts(path, self.keep_text):
                     store(path.name, batch)
-            return
+            return held
         tasks = [task for path in files for task in _file_tasks(path, self.keep_text)]
         lines: dict[str, int] = {}  # newlines before the next chunk of each file
         pending = iter(tasks)
@@ -762,6 +773,7 @@ class _DumpReader:
                 raise
             before = lines.get(task[0].name, task[3].count(b"\n"))
             raise ImportFormatError(f"{exc.name}: line {before + exc.line}: {exc.detail}") from exc
+        return held
 
     def _decide(self, con: Any) -> None:
         for statement in _MEANING:
