@@ -288,7 +288,8 @@ def _derive(
                    arg_min(handle, seq) FILTER (WHERE handle IS NOT NULL) AS handle,
                    arg_min(email, seq) FILTER (WHERE email IS NOT NULL) AS email,
                    bool_or(is_bot) AS is_bot, min(joined_at) AS joined_at,
-                   list_sort(list_distinct(flatten(list(roles)))) AS roles
+                   list_sort(list_distinct(flatten(list(roles) FILTER (WHERE len(roles) > 0))))
+                       AS roles
             FROM rw_members GROUP BY part, uid
         ), named AS (
             SELECT r.part, r.uid, p.source, p.origin, f.name, f.handle, f.email,

@@ -152,7 +152,8 @@ class Collected:
     members: list[tuple[Any, ...]]
     """Member rows (:data:`RAW` ``members`` without ``seq``): the caller may drop some."""
     batches: dict[str, pa.RecordBatch]
-    """Rows of any kind as Arrow batches (members too: then none is dropped), ``seq`` from 0."""
+    """Rows of any kind as Arrow batches (members too: then none is dropped), in any order:
+    ``seq`` (from 0, increasing, not necessarily dense) orders them."""
     skips: dict[str, int]
     read: int
     joins: int
@@ -163,14 +164,16 @@ class Collected:
         for uid, name, handle, email, is_bot, joined, roles in self.members:
             sink.member(user=uid, name=name, handle=handle, email=email, is_bot=is_bot,
                         joined_at=_datetime(joined), roles=tuple(roles))  # fmt: skip
-        members = self.batches.get("members")
+        batches = {kind: b.take(pc.sort_indices(b, [("seq", "ascending")]))
+                   for kind, b in self.batches.items()}  # fmt: skip
+        members = batches.get("members")
         for row in members.to_pylist() if members is not None else ():
             sink.member(user=row["uid"], name=row["name"], handle=row["handle"],
                         email=row["email"], is_bot=row["is_bot"], joined_at=row["joined_at"],
                         roles=tuple(row["roles"]))  # fmt: skip
         for kind, method in (("spaces", sink.space), ("activities", sink.activity),
                              ("interactions", sink.interaction)):  # fmt: skip
-            batch = self.batches.get(kind)
+            batch = batches.get(kind)
             if batch is None:
                 continue
             for row in batch.to_pylist():  # times come back as aware datetimes
@@ -345,7 +348,7 @@ class RowSink:
             self._flush(kind)
             start = self.sent[kind]
             seq = pc.add(batch.column(0), pa.scalar(start, pa.int64()))
-            self.sent[kind] = start + batch.num_rows
+            self.sent[kind] = pc.max(seq).as_py() + 1 if batch.num_rows else start
             # few big inserts cost DuckDB much less than many small ones
             held = self.held.setdefault(kind, [])
             held.append(batch.set_column(0, "seq", seq))

@@ -826,9 +826,9 @@ _MEANING: Final = (
     FROM f_users GROUP BY id""",
     # posts: the first row of an id is the one read; a question is read, an answer when its
     # question was read before it (in the file); other post types are skipped by type
-    """CREATE TABLE firsts AS
-    SELECT * FROM f_posts WHERE type IN ('1', '2')
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq) = 1""",
+    """CREATE TABLE firsts AS SELECT * FROM f_posts WHERE type IN ('1', '2')""",
+    """DELETE FROM firsts WHERE (SELECT count(*) - count(DISTINCT id) FROM firsts) > 0
+    AND (id, seq) NOT IN (SELECT (id, min(seq)) FROM firsts GROUP BY id)""",
     f"""CREATE TABLE questions AS
     SELECT seq, id, created, owner, display, tag, accepted, text, length,
            {_actor("owner", "display")} AS actor
@@ -853,8 +853,10 @@ _MEANING: Final = (
            {_actor("c.owner", "c.display")} AS actor
     FROM f_comments c LEFT JOIN questions q ON q.id = c.post
     LEFT JOIN answers a ON a.id = c.post
-    WHERE q.id IS NOT NULL OR a.id IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.seq) = 1""",  # noqa: S608
+    WHERE q.id IS NOT NULL OR a.id IS NOT NULL""",  # noqa: S608 - constant SQL
+    # the first comment of an id is the one read (a dump repeats none: checked first)
+    """DELETE FROM comments WHERE (SELECT count(*) - count(DISTINCT id) FROM comments) > 0
+    AND (id, seq) NOT IN (SELECT (id, min(seq)) FROM comments GROUP BY id)""",
     # the people who wrote what was read: users, ids not in Users.xml, deleted accounts
     """CREATE TABLE writers AS
     SELECT owner, display, min(seq) AS seq FROM (
@@ -867,8 +869,8 @@ _MEANING: Final = (
 
 _OUTPUT: Final = {
     "members": f"""
-        SELECT seq, uid, name, NULL AS handle, NULL AS email, is_bot,
-               joined AS joined_at, []::VARCHAR[] AS roles FROM (
+        SELECT part * 4294967296 + seq AS seq, uid, name, NULL AS handle, NULL AS email,
+               is_bot, joined AS joined_at, []::VARCHAR[] AS roles FROM (
             SELECT 0 AS part, seq, id::VARCHAR AS uid, nullif(name, '') AS name,
                    id = -1 AS is_bot, joined
             FROM users
@@ -879,17 +881,17 @@ _OUTPUT: Final = {
             SELECT 2, min(seq), {_deleted("display")},
                    coalesce(nullif(display, ''), 'deleted user'), false, NULL
             FROM writers WHERE owner IS NULL GROUP BY 3, 4
-        ) ORDER BY part, seq""",  # noqa: S608 - constant SQL
+        )""",  # noqa: S608 - constant SQL
     "spaces": """
-        SELECT row_number() OVER (ORDER BY part, seq) - 1 AS seq, name AS space, name,
-               'tag' AS kind, NULL AS created_by FROM (
+        SELECT part * 4294967296 + seq AS seq, name AS space, name, 'tag' AS kind,
+               NULL AS created_by FROM (
             SELECT 0 AS part, name, min(seq) AS seq FROM f_tags GROUP BY name
             UNION ALL
             SELECT 1, tag, min(seq) FROM questions
             WHERE tag IS NOT NULL AND tag NOT IN (SELECT name FROM f_tags) GROUP BY tag
-        ) ORDER BY 1""",
+        )""",
     "activities": """
-        SELECT row_number() OVER (ORDER BY part, seq) - 1 AS seq, * EXCLUDE (part, seq) FROM (
+        SELECT part * 4294967296 + seq AS seq, * EXCLUDE (part, seq) FROM (
             SELECT 0 AS part, seq, id::VARCHAR AS activity, actor, created AS created_at,
                    'post' AS kind, tag AS space, NULL AS thread, NULL AS parent,
                    true AS is_question, length, text FROM questions
@@ -899,13 +901,14 @@ _OUTPUT: Final = {
             UNION ALL
             SELECT 1, seq, 'c' || id, actor, created, 'comment', tag, question::VARCHAR,
                    post::VARCHAR, false, length, text FROM comments
-        ) ORDER BY 1""",
+        )""",
     "interactions": """
-        SELECT row_number() OVER (ORDER BY seq) - 1 AS seq, asker AS actor, actor AS target,
-               id::VARCHAR AS activity, 'accept' AS kind, created AS created_at
-        FROM accepts WHERE asker <> actor ORDER BY 1""",
+        SELECT seq, asker AS actor, actor AS target, id::VARCHAR AS activity,
+               'accept' AS kind, created AS created_at
+        FROM accepts WHERE asker <> actor""",
 }
-"""The sink's raw rows, in the order a single pass over the dump would report them."""
+"""The sink's raw rows; ``seq`` orders them as a single pass over the dump would report
+them (it is not dense: a file's part in the high bits)."""
 
 _LABELS: Final = "".join(f"WHEN '{k}' THEN '{v}' " for k, v in _POST_TYPES.items())
 _SKIPS: Final = (
