@@ -552,6 +552,8 @@ PARALLEL_MIN_BYTES = 64 * 2**20
 """Dumps at least this big (the files read, together) are parsed by worker processes."""
 
 _WINDOW: Final = 2**20
+_HEAD_BYTES: Final = 4096
+"""Longest file head sent with each chunk (a task must stay small): else parsed whole."""
 
 
 def _find_row(handle: IO[bytes], offset: int, stop: int) -> int | None:
@@ -584,7 +586,11 @@ def _file_tasks(path: Path, keep_text: bool) -> list[tuple[Any, ...]]:
             handle.seek(max(0, size - 4096))
             end = handle.read()
             close = end.rfind(b"</")
-            if first < 0 or close < 0 or not end[close:].rstrip().endswith(b">"):
+            if (
+                not 0 <= first <= _HEAD_BYTES
+                or close < 0
+                or not end[close:].rstrip().endswith(b">")
+            ):
                 return whole  # parsed in one piece, its error (if any) reported as such
             tail_at = size - len(end) + close
             tasks = []

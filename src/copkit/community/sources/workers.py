@@ -18,7 +18,9 @@ import contextlib
 import importlib
 import os
 import pickle
+import select
 import signal
+import struct
 import subprocess
 import sys
 import traceback
@@ -31,8 +33,12 @@ __all__ = ["MAX_TASK_BYTES", "ordered_map", "read_range", "serve", "streamed", "
 
 T = TypeVar("T")
 
-_IN_FLIGHT: Final = 2
-"""Tasks queued per worker: one being worked on, one waiting."""
+_IN_FLIGHT: Final = 3
+"""Most tasks queued for one worker: one being worked on, two waiting (their pickles fit
+in the worker's input pipe: see :data:`MAX_TASK_BYTES`)."""
+
+_OUTSTANDING: Final = 3
+"""Most tasks per worker sent and not yet yielded (results read ahead are held)."""
 
 MAX_TASK_BYTES: Final = 16 * 1024
 """Largest pickled task: the tasks queued for a worker must fit in its input pipe (64 KiB)."""
@@ -65,6 +71,7 @@ def _start() -> subprocess.Popen[bytes]:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
+        bufsize=0,  # results are read with os.read, after select: nothing may be read ahead
     )
     assert proc.stdout is not None
     with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux: 1 MiB, not 64 KiB
@@ -90,18 +97,35 @@ def _stop(procs: list[subprocess.Popen[bytes]], finished: bool) -> None:
         proc.stdout.close()
 
 
+def _read(fd: int, size: int) -> bytes:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 2**20))
+        if not part:
+            return b""
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
 def _receive(proc: subprocess.Popen[bytes]) -> tuple[str, Any]:
-    """A worker's next (status, value); its error raised here."""
+    """A worker's next (status, value): a length-prefixed pickle. Its error is returned as
+    ("error", exception), for the caller to raise in its turn."""
     assert proc.stdout is not None
-    try:
-        status, value = pickle.load(proc.stdout)  # noqa: S301 - our own worker
-    except EOFError:
-        raise RuntimeError(
-            f"a worker process ended unexpectedly (exit status {proc.wait()})"
-        ) from None
-    if status == "error":
-        raise value
-    return status, value
+    fd = proc.stdout.fileno()
+    head = _read(fd, _HEADER.size)
+    data = _read(fd, _HEADER.unpack(head)[0]) if head else b""
+    if not data:
+        raise RuntimeError(f"a worker process ended unexpectedly (exit status {proc.wait()})")
+    return cast(tuple[str, Any], pickle.loads(data))  # noqa: S301 - our own worker
+
+
+def _frame(value: object) -> bytes:
+    data = pickle.dumps(value)
+    return _HEADER.pack(len(data)) + data
+
+
+_HEADER: Final = struct.Struct("<Q")
 
 
 def ordered_map(
@@ -121,17 +145,20 @@ def ordered_map(
     procs = [_start() for _ in range(workers)]
     finished = False
     try:
-        pending: deque[subprocess.Popen[bytes]] = deque()
         queued = iter(tasks)
-        sent = 0
+        held: dict[int, tuple[str, Any]] = {}  # results read ahead of their turn
+        owned: dict[int, deque[int]] = {proc.pid: deque() for proc in procs}
+        sent = done = 0
 
         def submit() -> bool:
+            """The next task to the worker with the fewest tasks, while few are out."""
             nonlocal sent
+            proc = min(procs, key=lambda p: len(owned[p.pid]))
+            if sent - done >= _OUTSTANDING * workers or len(owned[proc.pid]) >= _IN_FLIGHT:
+                return False
             task = next(queued, None)
             if task is None:
                 return False
-            proc = procs[sent % workers]
-            assert proc.stdin is not None
             message = pickle.dumps(("call", name, task))
             if len(message) > MAX_TASK_BYTES:
                 # a worker busy writing its result reads no task: a big one would block
@@ -140,17 +167,27 @@ def ordered_map(
                     f"a task for {function.__qualname__} pickles to {len(message)} bytes, over "
                     f"{MAX_TASK_BYTES}: pass names and offsets, not data"
                 )
+            assert proc.stdin is not None
             proc.stdin.write(message)
             proc.stdin.flush()
-            pending.append(proc)
+            owned[proc.pid].append(sent)
             sent += 1
             return True
 
-        while len(pending) < workers * _IN_FLIGHT and submit():
+        while submit():
             pass
-        while pending:
-            value = _receive(pending.popleft())[1]
-            submit()
+        while done < sent:
+            while done not in held:
+                busy = {p.stdout.fileno(): p for p in procs if owned[p.pid] and p.stdout}
+                for fd in select.select(list(busy), [], [])[0]:
+                    proc = busy[fd]
+                    held[owned[proc.pid].popleft()] = _receive(proc)
+            status, value = held.pop(done)
+            done += 1
+            if status == "error":
+                raise value
+            while submit():
+                pass
             yield cast(T, value)
         finished = True
     finally:
@@ -173,6 +210,8 @@ def streamed(function: Callable[..., object], task: tuple[Any, ...]) -> Iterator
         proc.stdin.flush()
         while True:
             status, value = _receive(proc)
+            if status == "error":
+                raise value
             if status != "batch":
                 break
             yield value
@@ -200,7 +239,7 @@ def serve() -> None:
         kind, (module, qualname), task = message
 
         def emit(value: object) -> None:
-            out.write(pickle.dumps(("batch", value)))
+            out.write(_frame(("batch", value)))
             out.flush()
 
         try:
@@ -212,8 +251,8 @@ def serve() -> None:
         except Exception as exc:  # noqa: BLE001 - every error goes back to the caller
             reply = ("error", exc)
         try:
-            data = pickle.dumps(reply)
+            data = _frame(reply)
         except Exception:  # noqa: BLE001 - an unpicklable error: send its text
-            data = pickle.dumps(("error", RuntimeError(traceback.format_exc())))
+            data = _frame(("error", RuntimeError(traceback.format_exc())))
         out.write(data)
         out.flush()
