@@ -31,7 +31,6 @@ from __future__ import annotations
 import binascii
 import contextlib
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -105,16 +104,16 @@ def _headers(head: bytes, wanted: frozenset[bytes] = _WANTED) -> dict[str, bytes
     return found
 
 
-def _split_head(data: bytes) -> tuple[bytes, bytes]:
-    """(headers, body) at the first blank line (LF or CRLF)."""
-    lf = data.find(b"\n\n")
+def _split_head(data: bytes, start: int = 0) -> tuple[bytes, bytes]:
+    """(headers, body) of ``data[start:]`` at its first blank line (LF or CRLF)."""
+    lf = data.find(b"\n\n", start)
     # only a CRLF blank line before the LF one matters: do not scan a long body for it
-    crlf = data.find(b"\r\n\r\n", 0, lf + 3) if lf >= 0 else data.find(b"\r\n\r\n")
+    crlf = data.find(b"\r\n\r\n", start, lf + 3) if lf >= 0 else data.find(b"\r\n\r\n", start)
     if crlf >= 0 and (lf < 0 or crlf < lf):
-        return data[:crlf], data[crlf + 4 :]
+        return data[start:crlf], data[crlf + 4 :]
     if lf >= 0:
-        return data[:lf], data[lf + 2 :]
-    return data, b""
+        return data[start:lf], data[lf + 2 :]
+    return data[start:], b""
 
 
 def _content_type(raw: bytes | None) -> tuple[str, dict[str, str]]:
@@ -320,8 +319,7 @@ def _parse(raw: bytes, keep_text: bool) -> _Parsed:
     """One raw message (from its ``From `` line on) as a :class:`_Parsed`."""
     line_end = raw.find(b"\n")
     from_line = raw[:line_end] if line_end >= 0 else raw
-    rest = raw[line_end + 1 :] if line_end >= 0 else b""
-    head, body = _split_head(rest)
+    head, body = _split_head(raw, line_end + 1) if line_end >= 0 else (b"", b"")
     headers = _headers(head)
     ids = _MSGID.findall(_text(headers["message-id"])) if "message-id" in headers else []
     own = ids[0] if ids else "no-id:" + hashlib.sha256(head).hexdigest()[:32]
@@ -377,6 +375,7 @@ def _chunks(file: Path, size: int) -> list[tuple[int, int]]:
     as :func:`_messages` would cut them from the whole file."""
     try:
         total = file.stat().st_size
+        size = -(-total // max(1, -(-total // size)))  # equal parts of at most ``size``
         ranges: list[tuple[int, int]] = []
         start = 0
         with file.open("rb") as handle:
@@ -395,7 +394,15 @@ def _chunks(file: Path, size: int) -> list[tuple[int, int]]:
 def _parse_range(file: Path, start: int, stop: int, keep_text: bool) -> list[_Parsed]:
     """Every message in bytes ``start`` to ``stop`` of ``file`` (a range of :func:`_chunks`)."""
     data = read_range(file, start, stop, str(file))
-    return [_parse(raw, keep_text) for raw in _messages(io.BytesIO(data))]
+    parsed = []
+    begin = 0
+    for end, after in _separators(data):  # as _messages cuts them, without copying the range
+        if end > begin:
+            parsed.append(_parse(data[begin:end], keep_text))
+        begin = after
+    if data[begin:].strip():
+        parsed.append(_parse(data[begin:], keep_text))
+    return parsed
 
 
 class _Run:

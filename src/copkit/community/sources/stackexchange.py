@@ -593,10 +593,11 @@ def _file_tasks(path: Path, keep_text: bool) -> list[tuple[Any, ...]]:
             ):
                 return whole  # parsed in one piece, its error (if any) reported as such
             tail_at = size - len(end) + close
+            step = -(-tail_at // -(-tail_at // CHUNK_BYTES))  # equal parts of at most that
             tasks = []
             start = first
-            while start + CHUNK_BYTES < tail_at:
-                cut = _find_row(handle, start + CHUNK_BYTES, tail_at)
+            while start + step < tail_at:
+                cut = _find_row(handle, start + step, tail_at)
                 if cut is None:
                     break
                 tasks.append((path, start, cut, head[:first], end[close:], keep_text))

@@ -37,7 +37,7 @@ _IN_FLIGHT: Final = 3
 """Most tasks queued for one worker: one being worked on, two waiting (their pickles fit
 in the worker's input pipe: see :data:`MAX_TASK_BYTES`)."""
 
-_OUTSTANDING: Final = 3
+_OUTSTANDING: Final = 4
 """Most tasks per worker sent and not yet yielded (results read ahead are held)."""
 
 MAX_TASK_BYTES: Final = 16 * 1024
