@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -166,21 +166,25 @@ class Collected:
                         joined_at=_datetime(joined), roles=tuple(roles))  # fmt: skip
         batches = {kind: b.take(pc.sort_indices(b, [("seq", "ascending")]))
                    for kind, b in self.batches.items()}  # fmt: skip
-        members = batches.get("members")
-        for row in members.to_pylist() if members is not None else ():
+        for row in _rows(batches.get("members")):
             sink.member(user=row["uid"], name=row["name"], handle=row["handle"],
                         email=row["email"], is_bot=row["is_bot"], joined_at=row["joined_at"],
                         roles=tuple(row["roles"]))  # fmt: skip
         for kind, method in (("spaces", sink.space), ("activities", sink.activity),
                              ("interactions", sink.interaction)):  # fmt: skip
-            batch = batches.get(kind)
-            if batch is None:
-                continue
-            for row in batch.to_pylist():  # times come back as aware datetimes
+            for row in _rows(batches.get(kind)):  # times come back as aware datetimes
                 del row["seq"]
                 method(**row)
         for reason, count in self.skips.items():
             sink.skipped(reason, count)
+
+
+def _rows(batch: pa.RecordBatch | None) -> Iterator[dict[str, Any]]:
+    """A batch's rows as dicts, a slice at a time (a dict per row costs a lot of memory)."""
+    if batch is None:
+        return
+    for start in range(0, batch.num_rows, 10_000):
+        yield from batch.slice(start, 10_000).to_pylist()
 
 
 class RowSink:
