@@ -111,3 +111,30 @@ def test_bot_flags_are_the_rules_applied_in_python(
             )
     for user, is_bot in flags.items():
         assert is_bot == bool(_DEFAULT.search(user)), user
+
+
+def test_ids_derived_in_sql_are_the_stores_keyed_hashes(tmp_path: Path) -> None:
+    """DuckDB's HMAC (a macro over its sha256) gives the bytes of :meth:`Store.pseudonym`."""
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "activity_id,author,created_at,parent_id\n"
+        "a1,Zoë Ångström,2024-01-01T10:00:00Z,\n"
+        "a2,bob,2024-01-02T10:00:00Z,a1\n",
+        encoding="utf-8",
+    )
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_paths(store, [export])
+        (source, origin) = store.con.execute(
+            "SELECT DISTINCT source, origin FROM identities"
+        ).fetchone() or ("", "")
+        members = dict(
+            store.con.execute("SELECT source_user_id, member_id FROM identities").fetchall()
+        )
+        for user in ("Zoë Ångström", "bob"):
+            stored = "u-" + store.pseudonym("user", source, origin, user)[:16]
+            assert members[stored] == store.member_id(source, origin, user)
+        rows = store.con.execute(
+            "SELECT activity_id, parent_id FROM activities ORDER BY created_at"
+        ).fetchall()
+        own = ["a-" + store.pseudonym("activity", source, origin, a)[:24] for a in ("a1", "a2")]
+        assert rows == [(own[0], None), (own[1], own[0])]

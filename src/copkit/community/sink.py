@@ -119,10 +119,8 @@ def normal_name(name: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", letters).split())
 
 
-def _utc(value: datetime | int, what: str) -> int:
-    """Microseconds since the epoch (UTC) of an aware datetime (or that number itself)."""
-    if type(value) is int:
-        return value
+def _utc(value: datetime, what: str) -> int:
+    """Microseconds since the epoch (UTC) of an aware datetime."""
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ImportFormatError(f"{what}: the reader gave a time without a time zone.")
     return (value - _EPOCH) // _MICROSECOND
@@ -193,13 +191,7 @@ class RowSink:
     ``emit(kind, batch)`` receives each full batch (kind: a key of :data:`RAW`); call
     :meth:`close` at the end for the rest. ``skips``, ``read`` (activities) and ``joins``
     count what the summary needs.
-
-    Besides aware datetimes, its times may be given as microseconds since the epoch (an
-    ``int``): a reader that has them already checks ``takes_microseconds`` and saves the
-    round trip through ``datetime``.
     """
-
-    takes_microseconds: Final = True
 
     def __init__(
         self,
