@@ -47,13 +47,18 @@ free disk space; the unpacked sizes are checked again after extraction.
 
 Big dumps
 ---------
+Every row is first turned into a few plain values ("facts": ids, dates, owner, first tag,
+text length), which go into a private DuckDB database; what they mean (the first row of an
+id, answers to questions read before them, accepts, deleted accounts, comments on what was
+read) is then decided there in SQL, and the result reaches the sink as Arrow batches (or as
+one call per record, for a sink that is not a :class:`~copkit.community.sink.RowSink`).
 A dump of :data:`PARALLEL_MIN_BYTES` or more is parsed by two worker processes. A big file is
-cut into chunks of about :data:`CHUNK_BYTES` where a ``<row`` starts, and each chunk is parsed
-as a document of its own: the file's head (prolog and root start tag), the chunk, the file's
-closing tag; a file whose layout does not allow that (no closing tag: truncated) is parsed
-whole. A worker turns rows into plain tuples ("facts"); what they mean (duplicates, answers to
-known questions, accepts, deleted accounts) is decided in the importing process, in dump order,
-so the sink gets exactly the calls a single process makes. Errors name the line in the file.
+cut into chunks of at most :data:`CHUNK_BYTES` where a ``<row`` starts, and each chunk is
+parsed as a document of its own: the file's head (prolog and root start tag), the chunk, the
+file's closing tag; a file whose layout does not allow that (no closing tag: truncated) is
+parsed whole. Errors name the line in the file. In a votes chunk whose rows all write
+``VoteTypeId`` plainly, libxml2 checks the XML and only the accept votes are parsed into
+elements.
 """
 
 from __future__ import annotations
