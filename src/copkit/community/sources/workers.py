@@ -168,8 +168,9 @@ def ordered_map(
                     f"{MAX_TASK_BYTES}: pass names and offsets, not data"
                 )
             assert proc.stdin is not None
-            proc.stdin.write(message)
-            proc.stdin.flush()
+            view = memoryview(message)
+            while view:  # an unbuffered pipe may take a write in parts
+                view = view[proc.stdin.write(view) or 0 :]
             owned[proc.pid].append(sent)
             sent += 1
             return True
