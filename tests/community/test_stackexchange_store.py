@@ -94,3 +94,21 @@ def test_real_dump_in_the_store(tmp_path: Path, site: str) -> None:
         len(answers),
         len(comments),
     )
+
+
+@pytest.mark.parametrize("keep_text", [False, True])
+def test_facts_held_in_arrow_or_spilled_to_duckdb_give_the_same_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_text: bool
+) -> None:
+    from copkit.community.sources import stackexchange
+
+    from .conftest import FIXTURES, canonical, twin_stores
+
+    site = FIXTURES / "stackexchange" / "tiny.stackexchange.com"
+    one, two = twin_stores(tmp_path)
+    with one, two:
+        import_paths(one, [site], keep_text=keep_text)
+        monkeypatch.setattr(stackexchange, "IN_MEMORY_BYTES", 0)  # every dump spills
+        import_paths(two, [site], keep_text=keep_text)
+        assert canonical(one) == canonical(two)
+        assert canonical(one)["activities"]

@@ -707,6 +707,7 @@ class _DumpReader:
         self.sink = sink
         self.label = label
         self.keep_text = bool(getattr(sink, "keep_text", True))
+        self.spill = True
 
     def _file(self, name: str, *, required: bool) -> Path | None:
         path = self.folder / name
@@ -725,6 +726,9 @@ class _DumpReader:
         for name in REQUIRED:
             self._file(name, required=True)
         files = [p for name in _FACTS if (p := self._file(name, required=False)) is not None]
+        # facts without text are a few dozen bytes a row: held in Arrow up to a dump of a few
+        # GB; with text, or beyond, in DuckDB tables, which spill to disk
+        self.spill = self.keep_text or sum(p.stat().st_size for p in files) > IN_MEMORY_BYTES
         with tempfile.TemporaryDirectory(prefix="copkit-se-facts-") as spill:
             con = duckdb.connect(
                 config={"memory_limit": _FACTS_MEMORY, "temp_directory": spill, "threads": 2}
@@ -732,7 +736,7 @@ class _DumpReader:
             try:
                 held = self._load(con, files)
                 for name, (_, table, schema) in _FACTS.items():
-                    if self.keep_text:
+                    if self.spill:
                         continue  # in DuckDB tables already
                     numbered = pa.schema([pa.field("seq", pa.int64()), *schema])
                     con.register(table, pa.Table.from_batches(held.get(name, []), numbered))
@@ -741,12 +745,11 @@ class _DumpReader:
                 con.close()
 
     def _load(self, con: Any, files: list[Path]) -> dict[str, list[pa.RecordBatch]]:
-        """The facts of every file, numbered in dump order (``seq``). Without text they are
-        small and stay in Arrow, for DuckDB to read in place; with text they go into
-        DuckDB tables, which spill to disk."""
+        """The facts of every file, numbered in dump order (``seq``): in Arrow, for DuckDB to
+        read in place, or (``self.spill``) in DuckDB tables."""
         seqs: dict[str, int] = {}
         held: dict[str, list[pa.RecordBatch]] = {}
-        if self.keep_text:
+        if self.spill:
             for _, table, schema in _FACTS.values():
                 columns = ", ".join(f"{f.name} {_SQL_TYPES[f.type]}" for f in schema)
                 con.execute(f"CREATE TABLE {table} (seq BIGINT, {columns})")
@@ -755,7 +758,7 @@ class _DumpReader:
             start = seqs.get(name, 0)
             seqs[name] = start + batch.num_rows
             numbered = batch.add_column(0, "seq", pa.arange(start, start + batch.num_rows))
-            if not self.keep_text:
+            if not self.spill:
                 held.setdefault(name, []).append(numbered)
                 return
             con.register("_facts", numbered)
@@ -808,6 +811,10 @@ class _DumpReader:
         else:
             collected.replay(self.sink)
 
+
+IN_MEMORY_BYTES = 4 * 2**30
+"""Dumps up to this size (the files read) keep their facts in Arrow when text is not kept
+(about 100 MB for a 1 GB dump); bigger ones, or with text, in DuckDB tables that spill."""
 
 _FACTS_MEMORY: Final = "200MB"
 """DuckDB's memory for a dump's facts (it spills to a temporary folder beyond that)."""
