@@ -21,22 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from copkit.community.errors import ImportFormatError, StoreError
-from copkit.community.sink import DEFAULT_BOT_PATTERNS, RAW, RowSink, normal_name
+from copkit.community.sink import DEFAULT_BOT_PATTERNS, DUCK_TYPES, RAW, RowSink, normal_name
 from copkit.community.store import IMPORT_MEMORY_LIMIT, Store, count_of
 
 __all__ = ["ImportSummary", "ProgressCallback", "import_paths"]
 
 ProgressCallback = Callable[[str, int], None]
 """Called as ``progress(path, activities_read_so_far)`` while an import runs."""
-
-_DUCK_TYPES: Final = {
-    pa.int32(): "INTEGER",
-    pa.int64(): "BIGINT",
-    pa.string(): "VARCHAR",
-    pa.bool_(): "BOOLEAN",
-    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
-    pa.list_(pa.string()): "VARCHAR[]",
-}
 
 
 @dataclass(frozen=True)
@@ -159,7 +150,7 @@ def import_paths(
     try:
         con.execute("CREATE TEMP TABLE rw_parts (part INTEGER, source VARCHAR, origin VARCHAR)")
         for kind, schema in RAW.items():
-            cols = ", ".join(f"{f.name} {_DUCK_TYPES[f.type]}" for f in schema)
+            cols = ", ".join(f"{f.name} {DUCK_TYPES[f.type]}" for f in schema)
             con.execute(f"CREATE TEMP TABLE rw_{kind} (part INTEGER, {cols})")
         parts: list[_Part] = []
         for number, raw in enumerate(paths):

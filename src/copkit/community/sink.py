@@ -27,7 +27,15 @@ import pyarrow.compute as pc
 from copkit.community.errors import ImportFormatError
 from copkit.community.schema import ACTIVITY_KINDS, INTERACTION_KINDS, SPACE_KINDS
 
-__all__ = ["DEFAULT_BOT_PATTERNS", "RAW", "Collected", "RowSink", "clean", "normal_name"]
+__all__ = [
+    "DEFAULT_BOT_PATTERNS",
+    "DUCK_TYPES",
+    "RAW",
+    "Collected",
+    "RowSink",
+    "clean",
+    "normal_name",
+]
 
 DEFAULT_BOT_PATTERNS: Final = (
     r"(?i)\[bot\]$",
@@ -94,6 +102,16 @@ RAW: Final = {
     ),
 }
 """The raw rows of each kind of call, as :class:`RowSink` batches them (``seq``: call order)."""
+
+DUCK_TYPES: Final = {
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
+    _TS: "TIMESTAMPTZ",
+    pa.list_(pa.string()): "VARCHAR[]",
+}
+"""DuckDB's column type for each Arrow type a staged row uses."""
 
 _MAX_LENGTH: Final = 2**31 - 1
 

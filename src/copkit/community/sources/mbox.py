@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import BinaryIO, Final, NamedTuple
 
 from copkit.community.errors import ImportFormatError
+from copkit.community.sources import workers
 from copkit.community.sources.base import Sink
-from copkit.community.sources.workers import ordered_map, read_range, worker_count
+from copkit.community.sources.workers import equal_part, ordered_map, read_range, worker_count
 
 __all__ = ["READER", "MboxReader"]
 
@@ -295,9 +296,7 @@ class MboxReader:
 CHUNK_BYTES = 32 * 2**20
 """Nominal size of the byte ranges an archive is parsed in (cut at message boundaries)."""
 
-PARALLEL_MIN_BYTES = 64 * 2**20
-"""Archives at least this big are parsed by worker processes (see ``workers.py``); the
-importing process applies their results."""
+PARALLEL_MIN_BYTES = workers.PARALLEL_MIN_BYTES
 
 
 class _Parsed(NamedTuple):
@@ -375,7 +374,7 @@ def _chunks(file: Path, size: int) -> list[tuple[int, int]]:
     as :func:`_messages` would cut them from the whole file."""
     try:
         total = file.stat().st_size
-        size = -(-total // max(1, -(-total // size)))  # equal parts of at most ``size``
+        size = equal_part(total, size)
         ranges: list[tuple[int, int]] = []
         start = 0
         with file.open("rb") as handle:

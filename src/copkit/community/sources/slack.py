@@ -47,6 +47,7 @@ from typing import Any, Final
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.sink import Collected, RowSink
+from copkit.community.sources import workers
 from copkit.community.sources.archive import ExportFiles
 from copkit.community.sources.base import Sink
 from copkit.community.sources.workers import ordered_map, worker_count
@@ -361,8 +362,7 @@ READER: Final = SlackReader()
 CHUNK_BYTES = 16 * 2**20
 """Nominal size of the runs of day files a worker parses at once."""
 
-PARALLEL_MIN_BYTES = 64 * 2**20
-"""Exports whose day files hold at least this many bytes are parsed by worker processes."""
+PARALLEL_MIN_BYTES = workers.PARALLEL_MIN_BYTES
 
 
 _RUN_NAME_BYTES: Final = 8 * 1024

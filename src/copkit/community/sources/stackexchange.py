@@ -75,9 +75,10 @@ import pyarrow as pa
 from lxml import etree
 
 from copkit.community.errors import ImportFormatError
-from copkit.community.sink import RAW, Collected, RowSink, clean
+from copkit.community.sink import DUCK_TYPES, RAW, Collected, RowSink, clean
+from copkit.community.sources import workers
 from copkit.community.sources.base import Sink
-from copkit.community.sources.workers import ordered_map, read_range, worker_count
+from copkit.community.sources.workers import equal_part, ordered_map, read_range, worker_count
 
 __all__ = [
     "MAX_COMPRESSION_RATIO",
@@ -516,8 +517,6 @@ _FACTS: Final = {
 }
 """Each dump file read: what a row of it says (a tuple), its table and Arrow schema."""
 
-_SQL_TYPES: Final = {_I64: "BIGINT", _STR: "VARCHAR", _TIME: "TIMESTAMPTZ", pa.int32(): "INTEGER"}
-
 _FACT_ROWS: Final = 50_000
 
 
@@ -553,8 +552,7 @@ def _file_facts(path: Path, keep_text: bool) -> Iterator[pa.RecordBatch]:
 CHUNK_BYTES = 32 * 2**20
 """Nominal size of the byte ranges a big dump file is parsed in (cut where a row starts)."""
 
-PARALLEL_MIN_BYTES = 64 * 2**20
-"""Dumps at least this big (the files read, together) are parsed by worker processes."""
+PARALLEL_MIN_BYTES = workers.PARALLEL_MIN_BYTES
 
 _WINDOW: Final = 2**20
 _HEAD_BYTES: Final = 4096
@@ -598,7 +596,7 @@ def _file_tasks(path: Path, keep_text: bool) -> list[tuple[Any, ...]]:
             ):
                 return whole  # parsed in one piece, its error (if any) reported as such
             tail_at = size - len(end) + close
-            step = -(-tail_at // -(-tail_at // CHUNK_BYTES))  # equal parts of at most that
+            step = equal_part(tail_at, CHUNK_BYTES)
             tasks = []
             start = first
             while start + step < tail_at:
@@ -707,6 +705,7 @@ class _DumpReader:
         self.sink = sink
         self.label = label
         self.keep_text = bool(getattr(sink, "keep_text", True))
+        self.size = 0  # bytes of the files read, set by run
         self.spill = True
 
     def _file(self, name: str, *, required: bool) -> Path | None:
@@ -728,7 +727,8 @@ class _DumpReader:
         files = [p for name in _FACTS if (p := self._file(name, required=False)) is not None]
         # facts without text are a few dozen bytes a row: held in Arrow up to a dump of a few
         # GB; with text, or beyond, in DuckDB tables, which spill to disk
-        self.spill = self.keep_text or sum(p.stat().st_size for p in files) > IN_MEMORY_BYTES
+        self.size = sum(p.stat().st_size for p in files)
+        self.spill = self.keep_text or self.size > IN_MEMORY_BYTES
         with tempfile.TemporaryDirectory(prefix="copkit-se-facts-") as spill:
             con = duckdb.connect(
                 config={"memory_limit": _FACTS_MEMORY, "temp_directory": spill, "threads": 2}
@@ -751,7 +751,7 @@ class _DumpReader:
         held: dict[str, list[pa.RecordBatch]] = {}
         if self.spill:
             for _, table, schema in _FACTS.values():
-                columns = ", ".join(f"{f.name} {_SQL_TYPES[f.type]}" for f in schema)
+                columns = ", ".join(f"{f.name} {DUCK_TYPES[f.type]}" for f in schema)
                 con.execute(f"CREATE TABLE {table} (seq BIGINT, {columns})")
 
         def store(name: str, batch: pa.RecordBatch) -> None:
@@ -767,7 +767,7 @@ class _DumpReader:
             finally:
                 con.unregister("_facts")
 
-        if sum(p.stat().st_size for p in files) < PARALLEL_MIN_BYTES or worker_count() < 2:
+        if self.size < PARALLEL_MIN_BYTES or worker_count() < 2:
             for path in files:
                 for batch in _file_facts(path, self.keep_text):
                     store(path.name, batch)

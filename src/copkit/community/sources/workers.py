@@ -29,7 +29,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar, cast
 
-__all__ = ["MAX_TASK_BYTES", "ordered_map", "read_range", "serve", "streamed", "worker_count"]
+__all__ = [
+    "MAX_TASK_BYTES",
+    "PARALLEL_MIN_BYTES",
+    "equal_part",
+    "ordered_map",
+    "read_range",
+    "serve",
+    "streamed",
+    "worker_count",
+]
 
 T = TypeVar("T")
 
@@ -48,6 +57,17 @@ def worker_count() -> int:
     """Processes worth starting: the CPUs this process may use, at most 2."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(2, cpus or 1))
+
+
+PARALLEL_MIN_BYTES: Final = 64 * 2**20
+"""Exports at least this big are parsed by worker processes (each reader that has workers
+names this as its own ``PARALLEL_MIN_BYTES``, which tests may change for that reader)."""
+
+
+def equal_part(total: int, most: int) -> int:
+    """The size of the fewest equal parts of ``total`` bytes that are at most ``most``: the
+    two workers then get pieces of one size, not 32 MB and a 6 MB remainder."""
+    return -(-total // max(1, -(-total // most)))
 
 
 def read_range(file: Path, start: int, stop: int, label: str) -> bytes:
