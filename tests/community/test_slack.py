@@ -315,3 +315,238 @@ def test_real_r_contributors_slack_matches_independent_counts(store: Store) -> N
 
 def test_reader_module_documents_its_mapping() -> None:
     assert "thread_ts" in (slack_module.__doc__ or "")
+
+
+# --- the fast path for regular day files and the general one give the same rows --------------
+
+
+def _raw_rows(
+    path: Path, monkeypatch: pytest.MonkeyPatch, *, general: bool, keep_text: bool
+) -> tuple[dict[str, list[dict[str, object]]], dict[str, int], int, int, int]:
+    """Every raw row a RowSink keeps of the export at ``path`` (read in this process), its
+    skips and counts, and how many day files took the fast path."""
+    import pyarrow as pa
+
+    from copkit.community.sink import RowSink
+    from copkit.community.sources.archive import ExportFiles
+
+    taken: dict[str, list[pa.RecordBatch | pa.Table]] = {}
+    sink = RowSink(keep_text=keep_text, emit=lambda kind, b: taken.setdefault(kind, []).append(b))
+    regular = slack_module._regular_day
+    fast = 0
+
+    def counting(*args: object) -> bool:
+        nonlocal fast
+        if general:
+            return False
+        done = regular(*args)  # type: ignore[arg-type]
+        fast += done
+        return done
+
+    with monkeypatch.context() as patch:
+        patch.setattr(slack_module, "_regular_day", counting)
+        patch.setattr(slack_module, "PARALLEL_MIN_BYTES", 2**62)
+        with ExportFiles(path) as files:
+            slack_module._Run(files, sink).run()
+        sink.close()
+    tables = {
+        kind: [row for part in parts for row in pa.Table.from_batches(
+            part.to_batches() if isinstance(part, pa.Table) else [part]).to_pylist()]
+        for kind, parts in taken.items()
+    }  # fmt: skip
+    return tables, sink.skips, sink.read, sink.joins, fast
+
+
+@pytest.mark.parametrize("keep_text", [False, True])
+@pytest.mark.parametrize("export", ["fixture-modern", "fixture-old", "real"])
+def test_fast_path_gives_the_rows_of_the_general_path(
+    export: str, keep_text: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if export == "real":
+        path = dataset("slack-r-contributors", "slack")
+    else:
+        path = FIXTURES / "slack" / export.removeprefix("fixture-")
+    fast = _raw_rows(path, monkeypatch, general=False, keep_text=keep_text)
+    general = _raw_rows(path, monkeypatch, general=True, keep_text=keep_text)
+    assert fast[:4] == general[:4]
+    assert fast[4] > 0 and general[4] == 0
+    if export == "real":  # every day file of a real export is regular
+        assert fast[4] == sum(1 for _ in path.glob("*/????-??-??.json"))
+        assert len(fast[0]["activities"]) == 12500
+
+
+def _export_of_days(folder: Path, days: list[list[dict[str, object]]]) -> Path:
+    """An export with one known user and one channel of ``days`` (message lists)."""
+    (folder / "users.json").write_text(json.dumps([{"id": "U1", "name": "one"}]))
+    (folder / "channels.json").write_text("[]")
+    (folder / "general").mkdir()
+    for number, messages in enumerate(days, start=1):
+        (folder / "general" / f"2024-01-{number:02d}.json").write_text(json.dumps(messages))
+    return folder
+
+
+_REGULAR_TS = st.builds(
+    lambda s, us: f"{s}.{us:06d}", st.integers(10**9, 10**10 - 1), st.integers(0, 999_999)
+)
+_NAMES = st.one_of(st.none(), st.text(max_size=4), st.integers(0, 3))
+_REGULAR_MESSAGE = st.fixed_dictionaries(
+    {"ts": st.one_of(_REGULAR_TS, _REGULAR_TS, st.text(max_size=12), st.floats(), st.none())},
+    optional={
+        "user": st.one_of(st.sampled_from(["U1", "U2", "W3", ""]), st.none(), st.integers()),
+        "subtype": st.one_of(
+            st.sampled_from(["channel_join", "bot_message", "channel_leave", "thread_broadcast"]),
+            st.none(),
+            st.integers(0, 2),
+            st.lists(st.integers(0, 2), max_size=1),
+        ),
+        "thread_ts": st.one_of(_REGULAR_TS, st.none(), st.integers(0, 2), st.text(max_size=3)),
+        "text": st.one_of(
+            st.sampled_from(["hello?", "see <@U2> and <@W3|w>", "", "<@U1>"]),
+            st.text(max_size=20),
+            st.none(),
+            st.integers(),
+        ),
+        "username": _NAMES,
+        "user_profile": st.one_of(
+            st.fixed_dictionaries(
+                {}, optional={"real_name": _NAMES, "name": _NAMES, "display_name": _NAMES}
+            ),
+            st.none(),
+            st.text(max_size=2),
+        ),
+        "reactions": st.one_of(
+            st.lists(
+                st.one_of(
+                    st.fixed_dictionaries(
+                        {
+                            "users": st.one_of(
+                                st.lists(st.sampled_from(["U1", "U2", "", "U9"])), st.integers()
+                            )
+                        }  # fmt: skip
+                    ),
+                    st.integers(),
+                ),
+                max_size=3,
+            ),
+            st.none(),
+            st.integers(),
+        ),
+        "blocks": st.recursive(
+            st.one_of(st.sampled_from(["user", "rich_text", "U2", "U7"]), st.integers(), st.none()),
+            lambda c: (
+                st.lists(c, max_size=3)
+                | st.dictionaries(st.sampled_from(["type", "user_id", "elements"]), c, max_size=3)
+            ),
+            max_leaves=8,
+        ),
+        "bot_id": st.one_of(st.sampled_from(["B1", ""]), st.none()),
+    },
+)
+
+
+_ELEMENTS = st.recursive(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["user", "text", "link"])},
+        optional={"user_id": st.sampled_from(["U1", "U2", "W4"]), "text": st.text(max_size=3)},
+    ),
+    lambda inner: st.fixed_dictionaries(
+        {"type": st.sampled_from(["rich_text_section", "rich_text_list", "user"])},
+        optional={"elements": st.lists(inner, max_size=3)},
+    ),
+    max_leaves=6,
+)
+_WELL_TYPED_MESSAGE = st.fixed_dictionaries(
+    {"ts": _REGULAR_TS},
+    optional={
+        "user": st.sampled_from(["U1", "U2", "W3", ""]) | st.none(),
+        "subtype": st.sampled_from(["channel_join", "bot_message", "channel_topic", "me_message"])
+        | st.none(),
+        "thread_ts": _REGULAR_TS | st.none(),
+        "text": st.sampled_from(["hello?", "see <@U2> and <@W3|w>", "<@U1>"]) | st.text(max_size=9),
+        "username": st.text(max_size=3) | st.none(),
+        "user_profile": st.fixed_dictionaries(
+            {},
+            optional={
+                "real_name": st.text(max_size=3) | st.none(),
+                "name": st.text(max_size=3),
+                "display_name": st.text(max_size=3),
+            },
+        )
+        | st.none(),
+        "reactions": st.lists(
+            st.fixed_dictionaries({"users": st.lists(st.sampled_from(["U1", "U2", "", "U9"]))})
+        ),
+        "blocks": st.lists(
+            st.fixed_dictionaries(
+                {"type": st.sampled_from(["rich_text", "section"])},
+                optional={"elements": st.lists(_ELEMENTS, max_size=3)},
+            ),
+            max_size=2,
+        ),
+        "bot_id": st.sampled_from(["B1", ""]) | st.none(),
+    },
+)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(days=st.lists(st.lists(_WELL_TYPED_MESSAGE, max_size=6), min_size=1, max_size=3))
+def test_well_typed_day_files_take_the_fast_path_and_give_the_same_rows(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    days: list[list[dict[str, object]]],
+) -> None:
+    folder = _export_of_days(tmp_path_factory.mktemp("typed"), days)
+    fast = _raw_rows(folder, monkeypatch, general=False, keep_text=True)
+    general = _raw_rows(folder, monkeypatch, general=True, keep_text=True)
+    assert fast[4] == len(days)
+    assert fast[:4] == general[:4]
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(days=st.lists(st.lists(_REGULAR_MESSAGE, max_size=6), min_size=1, max_size=3))
+def test_fuzzed_day_files_give_the_same_rows_or_error_on_both_paths(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    days: list[list[dict[str, object]]],
+) -> None:
+    folder = _export_of_days(tmp_path_factory.mktemp("paths"), days)
+    outcomes = []
+    for general in (False, True):
+        try:
+            outcomes.append(_raw_rows(folder, monkeypatch, general=general, keep_text=True)[:4])
+        except Exception as exc:  # noqa: BLE001 - both paths must fail alike
+            outcomes.append(type(exc).__name__)
+    assert outcomes[0] == outcomes[1]
+
+
+@given(
+    seconds=st.one_of(st.integers(10**9, 10**10 - 1), st.integers(2**31 - 2, 2**31 + 1)),
+    micro=st.integers(0, 999_999),
+)
+def test_a_regular_ts_gets_the_time_the_general_path_gives(seconds: int, micro: int) -> None:
+    from copkit.community.sink import RowSink
+
+    ts = f"{seconds}.{micro:06d}"
+    messages = slack_module._PLAIN.decode(f'[{{"ts": "{ts}", "user": "U1"}}]'.encode())
+    fast = slack_module._regular_rows(messages, "c", False, {"U1"}, False)[1][0][2]
+    general = RowSink(keep_text=False, emit=lambda kind, batch: None)
+    general.activity(activity="c", actor="U1", created_at=slack_module._ts(ts, "here"), kind="post")
+    assert fast == general.rows["activities"][0][2]
+
+
+def test_invalid_utf8_where_the_fast_path_does_not_look_is_still_an_error(
+    tmp_path: Path, store: Store
+) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(FIXTURES / "slack" / "modern", export)
+    day = next(export.glob("*/????-??-??.json"))
+    day.write_bytes(b'[{"ts": "1600000000.000100", "user": "U1", "x": "\xff"}]')
+    with pytest.raises(ImportFormatError, match="not UTF-8"):
+        import_paths(store, [export])
+    assert store.table("activities").num_rows == 0

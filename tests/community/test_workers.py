@@ -25,8 +25,9 @@ def _beside(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
     monkeypatch.setattr(importer_module, "PIPELINE_MIN_BYTES", 0 if on else 2**62)
     for reader in (stackexchange, slack):
         monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 0 if on else 2**62)
-        monkeypatch.setattr(reader, "CHUNK_BYTES", 300)
         monkeypatch.setattr(reader, "worker_count", lambda: 2)
+    monkeypatch.setattr(stackexchange, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(slack, "RUN_FILES", 2)
     monkeypatch.setattr(workers, "worker_count", lambda: 2)
 
 
@@ -181,6 +182,6 @@ def test_slack_runs_of_day_files_stay_small_tasks(tmp_path: Path) -> None:
         name = f"{folder}/2020-{1 + day // 28:02d}-{1 + day % 28:02d}.json"
         (tmp_path / name).write_text("[]")
         ordered.append((folder, name))
-    runs = list(slack._runs({day: 2 for _, day in ordered}, ordered, 2**30))
+    runs = list(slack._runs(ordered, 2**30))
     assert len(runs) > 1 and [pair for run in runs for pair in run] == ordered
     assert all(len(pickle.dumps((tmp_path, run, False))) < workers.MAX_TASK_BYTES for run in runs)

@@ -174,6 +174,12 @@ class Collected:
     read: int
     joins: int
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Arrow's own IPC format, not a pickle of each array: a worker's result is then
+        # unpacked in one call per batch
+        batches = {kind: batch.serialize().to_pybytes() for kind, batch in self.batches.items()}
+        return (_unpack, (self.members, batches, self.skips, self.read, self.joins))
+
     def replay(self, sink: Any) -> None:
         """The calls these rows stand for, made on any Sink: members, spaces, activities,
         interactions, then the skips."""
@@ -195,6 +201,21 @@ class Collected:
             sink.skipped(reason, count)
 
 
+def _unpack(
+    members: list[tuple[Any, ...]],
+    batches: dict[str, bytes],
+    skips: dict[str, int],
+    read: int,
+    joins: int,
+) -> Collected:
+    """A :class:`Collected` from what its ``__reduce__`` gave."""
+    unpacked = {
+        kind: pa.ipc.read_record_batch(pa.py_buffer(data), RAW[kind])
+        for kind, data in batches.items()
+    }
+    return Collected(members, unpacked, skips, read, joins)
+
+
 def _rows(batch: pa.RecordBatch | None) -> Iterator[dict[str, Any]]:
     """A batch's rows as dicts, a slice at a time (a dict per row costs a lot of memory)."""
     if batch is None:
@@ -206,7 +227,8 @@ def _rows(batch: pa.RecordBatch | None) -> Iterator[dict[str, Any]]:
 class RowSink:
     """A :class:`~copkit.community.sources.base.Sink` keeping each call as a raw row.
 
-    ``emit(kind, batch)`` receives each full batch (kind: a key of :data:`RAW`); call
+    ``emit(kind, batch)`` receives each full batch (kind: a key of :data:`RAW`; taken rows
+    come as an Arrow table of the batches taken); call
     :meth:`close` at the end for the rest. ``skips``, ``read`` (activities) and ``joins``
     count what the summary needs.
     """
@@ -215,7 +237,7 @@ class RowSink:
         self,
         *,
         keep_text: bool,
-        emit: Callable[[str, pa.RecordBatch], None],
+        emit: Callable[[str, pa.RecordBatch | pa.Table], None],
         progress: Callable[[int], None] | None = None,
         batch_rows: int = _BATCH_ROWS,
     ) -> None:
@@ -318,6 +340,24 @@ class RowSink:
     def skipped(self, reason: str, count: int = 1) -> None:
         self.skips[reason] = self.skips.get(reason, 0) + count
 
+    # -- rows made by a reader itself --------------------------------------------------------
+    def extend(self, kind: str, rows: list[tuple[Any, ...]], joins: int = 0) -> None:
+        """Rows a reader made in :data:`RAW` form itself, ``seq`` left out: what the calls
+        they stand for would have kept (times as microseconds since the epoch, text only
+        when :attr:`keep_text`, an interaction's actor not its target). For activities,
+        ``joins`` says how many are joins. A fast path for readers whose rows are regular:
+        nothing here checks them."""
+        held = self.rows[kind]
+        held.extend(rows)
+        if kind == "activities" and rows:
+            before = self.read
+            self.read += len(rows)
+            self.joins += joins
+            if self.progress is not None and before // 5000 != self.read // 5000:
+                self.progress(self.read)
+        if len(held) >= self.batch_rows:
+            self._flush(kind)
+
     # -- batches -----------------------------------------------------------------------------
     def _flush(self, kind: str) -> None:
         if self.rows[kind]:
@@ -325,10 +365,8 @@ class RowSink:
 
     def _emit_held(self, kind: str) -> None:
         held = self.held.pop(kind, None)
-        if held:
-            table = pa.Table.from_batches(held).combine_chunks()
-            for batch in table.to_batches():
-                self.emit(kind, batch)
+        if held:  # one table of the taken batches, not copied into one batch
+            self.emit(kind, pa.Table.from_batches(held))
 
     def _batch(self, kind: str) -> pa.RecordBatch:
         rows = self.rows[kind]

@@ -31,7 +31,7 @@ Mapping
   skipped. Truncated or invalid JSON is an error naming the file and line.
 
 Day files of :data:`PARALLEL_MIN_BYTES` or more in all are parsed by two worker processes, in
-runs of about :data:`CHUNK_BYTES`; their calls are replayed into the sink in export order, a
+runs of :data:`RUN_FILES`; their calls are replayed into the sink in export order, a
 member already known to the importing process not reported again, so the sink gets the calls
 a single process makes.
 """
@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
+
+import msgspec
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.sink import Collected, RowSink
@@ -66,6 +68,7 @@ _JOINS: Final = frozenset({"channel_join", "group_join"})
 _MESSAGES: Final = frozenset(
     {None, "bot_message", "thread_broadcast", "me_message", "file_share", "reply_broadcast"}
 )
+_MAX_LENGTH: Final = 2**31 - 1  # activities.length is an INTEGER
 _CHANNEL_LISTS: Final = ("channels.json", "groups.json", "mpims.json", "dms.json")
 _ROLES: Final = {
     "is_admin": "admin",
@@ -173,7 +176,8 @@ class _Run:
     def __init__(self, files: ExportFiles, sink: Sink) -> None:
         self.files = files
         self.sink = sink
-        self.known: set[str] = set()
+        self.known: set[str | tuple[str, str | None, str | None]] = set()
+        """Ids of the people reported, and (id, name, handle) of each bot as reported."""
 
     def run(self) -> None:
         files = self.files
@@ -200,17 +204,16 @@ class _Run:
         if not days:
             raise ImportFormatError(f"{files.path}: no channel day files; {_EXPECTED}")
         ordered = [(folder, day) for folder in sorted(days) for day in sorted(days[folder])]
-        sizes = {day: files.size(day) for _, day in ordered}
-        if sum(sizes.values()) >= PARALLEL_MIN_BYTES and worker_count() >= 2:
-            # the day files are parsed by worker processes, in runs of about CHUNK_BYTES;
-            # each run's calls are replayed here in export order (calls of different kinds
-            # are kept apart by the sink, so the channels can all come first)
+        if worker_count() >= 2 and _at_least(files, ordered, PARALLEL_MIN_BYTES):
+            # the day files are parsed by worker processes, in runs of RUN_FILES; each
+            # run's rows are taken here in export order (rows of different kinds are kept
+            # apart by the sink, so the channels can all come first)
             for folder in sorted(days):
                 self.sink.space(
                     space=folder, name=folder, kind="channel", created_by=creators.get(folder)
                 )
             keep_text = bool(getattr(self.sink, "keep_text", True))
-            tasks = [(files.path, run, keep_text) for run in _runs(sizes, ordered, CHUNK_BYTES)]
+            tasks = [(files.path, run, keep_text) for run in _runs(ordered, RUN_FILES)]
             try:
                 for collected in ordered_map(_read_days, tasks, worker_count()):
                     self._take(collected)
@@ -231,9 +234,14 @@ class _Run:
         members = []
         for row in collected.members:
             user, is_bot = row[0], row[4]
-            if user in known and not is_bot:
+            if is_bot:
+                seen = (user, row[1], row[2])
+                if seen in known:
+                    continue
+                known.add(seen)
+            elif user in known:
                 continue
-            if not is_bot:
+            else:
                 known.add(user)
             members.append(row)
         collected.members = members
@@ -252,9 +260,9 @@ class _Run:
             assert isinstance(profile, dict)
             self.sink.member(
                 user=user["id"],
-                name=profile.get("real_name") or user.get("real_name") or None,
-                handle=user.get("name") or profile.get("display_name") or None,
-                email=profile.get("email") or None,
+                name=_text(profile.get("real_name"), user.get("real_name")),
+                handle=_text(user.get("name"), profile.get("display_name")),
+                email=_text(profile.get("email")),
                 is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
                 roles=tuple(role for flag, role in _ROLES.items() if user.get(flag)),
             )
@@ -264,6 +272,10 @@ class _Run:
         raw = self.files.read_bytes(day)
         # user elements in blocks carry "user_id": skip walking blocks in files without one
         walk_blocks = b'"user_id"' in raw
+        if isinstance(self.sink, RowSink) and _regular_day(
+            self.sink, folder, raw, walk_blocks, self.known
+        ):
+            return
         messages = _load(self.files, day, raw)
         if not isinstance(messages, list):
             raise ImportFormatError(f"{self.files.where(day)}: expected a JSON list of messages.")
@@ -283,6 +295,9 @@ class _Run:
             if not isinstance(user, str) or not user:
                 bot = message.get("bot_id")
                 user = bot if isinstance(bot, str) and bot else None
+            if subtype is not None and not isinstance(subtype, str):
+                sink.skipped(str(subtype))  # a list or an object: no subtype Slack writes
+                continue
             if subtype in _JOINS:
                 if user is None:
                     sink.skipped("join without a user")
@@ -337,30 +352,260 @@ class _Run:
                             )  # fmt: skip
 
     def _member(self, user: str, message: dict[str, Any], *, is_bot: bool) -> None:
+        """Report the author of ``message``: a person once, a bot each time it is named
+        differently (a bot's messages may each carry a name of their own)."""
         if user in self.known and not is_bot:
             return
         profile = message.get("user_profile")
         if isinstance(profile, dict):
-            self.sink.member(
-                user=user,
-                name=profile.get("real_name") or None,
-                handle=profile.get("name") or profile.get("display_name") or None,
-                is_bot=is_bot,
-            )
+            name = _text(profile.get("real_name"))
+            handle = _text(profile.get("name"), profile.get("display_name"))
         else:
-            name = message.get("username")
-            self.sink.member(user=user, name=name if isinstance(name, str) else None, is_bot=is_bot)
+            name, handle = _text(message.get("username")), None
+        if is_bot:
+            seen = (user, name, handle)
+            if seen in self.known:
+                return  # the store would learn nothing from this row again
+            self.known.add(seen)
+        self.sink.member(user=user, name=name, handle=handle, is_bot=is_bot)
         if not is_bot:
             self.known.add(user)
+
+
+def _text(*values: object) -> str | None:
+    """The first of ``values`` that is a non-empty string (anything else an export may hold
+    where a name belongs is no name)."""
+    for value in values:
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 READER: Final = SlackReader()
 
 
+# --- the common case, fast: a day file as every real export writes it -----------------------
+#
+# msgspec decodes a day file straight into the few fields the mapping reads (everything else
+# is skipped unparsed) and the rows are made here, in the sink's raw form, without a call per
+# row. Only a regular file takes this path: every value of the type Slack writes (strings for
+# ids and times, objects for profiles, reactions and block elements). Anything else (invalid
+# JSON, a number for a ``ts``, a message that is not an object ...) raises _Irregular before a
+# row is kept, and the file is read again by ``_Run._day``, which decides what it means and
+# says what is wrong. Both paths give the same rows (tests compare them on the real export).
+
+_UNSET: Final = msgspec.UNSET
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+class _Irregular(Exception):
+    """This day file is not the common case: the general path reads it."""
+
+
+class _Profile(msgspec.Struct, gc=False):
+    real_name: Any = None
+    name: Any = None
+    display_name: Any = None
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    users: Any = None
+
+
+class _Element(msgspec.Struct, gc=False):
+    type: Any = None
+    user_id: Any = None
+    elements: list[_Element] | None = None
+
+
+class _Block(msgspec.Struct, gc=False):
+    type: Any = None
+    elements: list[_Element] | None = None
+
+
+class _Message(msgspec.Struct, gc=False):
+    ts: Any = _UNSET
+    user: Any = None
+    subtype: Any = None
+    bot_id: Any = _UNSET
+    thread_ts: Any = None
+    text: Any = None
+    username: Any = None
+    user_profile: _Profile | None = None
+    reactions: list[_Reaction] | None = None
+
+
+class _MessageWithBlocks(_Message, gc=False):
+    blocks: list[_Block] | None = None
+
+
+_PLAIN: Final = msgspec.json.Decoder(list[_Message])
+_WITH_BLOCKS: Final = msgspec.json.Decoder(list[_MessageWithBlocks])
+_SLACK_TS: Final = re.compile(r"[1-9]\d{9}\.\d{6}")
+"""A ``ts`` as Slack writes it (2001 to 2286)."""
+
+_EXACT_SECONDS: Final = 2**31
+"""Below this (January 2038) a float holds a ``ts`` to within a quarter of a microsecond, so
+the general path's time (through ``float``) is exactly the one its digits say."""
+
+
+def _regular_day(
+    sink: RowSink, folder: str, raw: bytes, walk_blocks: bool, known: set[Any]
+) -> bool:
+    """Rows of the day file ``raw`` into ``sink`` when it is regular (then True); False,
+    with nothing kept, when it is not."""
+    try:
+        if not raw.isascii():
+            raw.decode("utf-8")  # msgspec does not check what it skips: nor would this path
+        messages = (_WITH_BLOCKS if walk_blocks else _PLAIN).decode(raw)
+        rows = _regular_rows(messages, folder, walk_blocks, known, sink.keep_text)
+    except (UnicodeDecodeError, msgspec.DecodeError, _Irregular):
+        return False
+    members, activities, interactions, skips, joins = rows
+    sink.extend("members", members)
+    sink.extend("activities", activities, joins=joins)
+    sink.extend("interactions", interactions)
+    for reason, count in skips.items():
+        sink.skipped(reason, count)
+    return True
+
+
+_Rows = list[tuple[Any, ...]]
+
+
+def _regular_rows(
+    messages: Sequence[_Message], folder: str, walk_blocks: bool, known: set[Any], keep_text: bool
+) -> tuple[_Rows, _Rows, _Rows, dict[str, int], int]:
+    """The raw rows ``_Run._day`` would make of ``messages`` (see :data:`RAW`)."""
+    members: _Rows = []
+    activities: _Rows = []
+    interactions: _Rows = []
+    skips: dict[str, int] = {}
+    joins = 0
+    added: list[Any] = []  # members first known in this file (forgotten if it is irregular)
+    slack_ts = _SLACK_TS.fullmatch
+    try:
+        for message in messages:
+            ts = message.ts
+            if ts is _UNSET:
+                skips["not a message"] = skips.get("not a message", 0) + 1
+                continue
+            if type(ts) is not str or slack_ts(ts) is None:
+                raise _Irregular
+            seconds = int(ts[:10])
+            if seconds < _EXACT_SECONDS:
+                at = seconds * 1_000_000 + int(ts[11:])
+            else:  # as the general path rounds it
+                at = (datetime.fromtimestamp(float(ts), UTC) - _EPOCH) // _MICROSECOND
+            subtype = message.subtype
+            if subtype is not None and type(subtype) is not str:
+                raise _Irregular
+            bot = message.bot_id
+            is_bot = subtype == "bot_message" or bot is not _UNSET
+            user = message.user
+            if type(user) is not str or not user:
+                user = bot if type(bot) is str and bot else None
+            own = f"{folder}/{ts}"
+            if subtype in _JOINS:
+                if user is None:
+                    skips["join without a user"] = skips.get("join without a user", 0) + 1
+                    continue
+                if user not in known:
+                    members.append(_member_row(user, message, False))
+                    known.add(user)
+                    added.append(user)
+                activities.append((own, user, at, "join", folder, None, None, False, 0, None))
+                joins += 1
+                continue
+            if subtype not in _MESSAGES:
+                reason = str(subtype)
+                skips[reason] = skips.get(reason, 0) + 1
+                continue
+            if user is None:
+                skips["message without a user"] = skips.get("message without a user", 0) + 1
+                continue
+            if is_bot:
+                row = _member_row(user, message, True)
+                seen = (user, row[1], row[2])
+                if seen not in known:
+                    members.append(row)
+                    known.add(seen)
+                    added.append(seen)
+            elif user not in known:
+                members.append(_member_row(user, message, False))
+                known.add(user)
+                added.append(user)
+            text = message.text if type(message.text) is str else ""
+            kept = text if keep_text else None
+            length = min(len(text), _MAX_LENGTH)
+            thread_ts = message.thread_ts
+            if thread_ts is not None and thread_ts != ts:
+                if type(thread_ts) is not str:
+                    raise _Irregular
+                root = f"{folder}/{thread_ts}"
+                activities.append((own, user, at, "reply", folder, root, root, False, length, kept))
+            else:
+                activities.append(
+                    (own, user, at, "post", folder, None, None, "?" in text, length, kept)
+                )
+            blocks = message.blocks if walk_blocks else None  # type: ignore[attr-defined]
+            if blocks or "<@" in text:
+                mentioned = set(_MENTION.findall(text)) if "<@" in text else set()
+                if blocks:
+                    mentioned.update(_element_users(blocks))
+                for target in sorted(mentioned):
+                    if target != user:
+                        interactions.append((user, target, own, "mention", at))
+            reactions = message.reactions
+            if reactions:
+                for reaction in reactions:
+                    users = reaction.users
+                    if type(users) is list:
+                        for reactor in users:
+                            if type(reactor) is str and reactor and reactor != user:
+                                interactions.append((reactor, user, own, "reaction", at))
+    except BaseException:
+        known.difference_update(added)
+        raise
+    return members, activities, interactions, skips, joins
+
+
+def _member_row(user: str, message: _Message, is_bot: bool) -> tuple[Any, ...]:
+    """A member as ``_Run._member`` reports them, in the sink's raw form."""
+    profile = message.user_profile
+    if profile is not None:
+        name = profile.real_name or None
+        handle = profile.name or profile.display_name or None
+    else:
+        name = message.username if type(message.username) is str else None
+        handle = None
+    if (name is not None and type(name) is not str) or (
+        handle is not None and type(handle) is not str
+    ):
+        raise _Irregular
+    return (user, name or None, handle, None, is_bot, None, [])
+
+
+def _element_users(blocks: list[_Block]) -> Iterator[str]:
+    """User ids in ``rich_text`` blocks, as :func:`_block_users` finds them."""
+    for block in blocks:
+        if block.type != "rich_text" or not block.elements:
+            continue
+        stack = list(block.elements)
+        while stack:
+            item = stack.pop()
+            if item.type == "user":
+                if type(item.user_id) is str:
+                    yield item.user_id
+            elif item.elements:
+                stack.extend(item.elements)
+
+
 # --- big exports: day files parsed by worker processes ---------------------------------------
 
-CHUNK_BYTES = 16 * 2**20
-"""Nominal size of the runs of day files a worker parses at once."""
+RUN_FILES = 128
+"""Most day files in a run a worker parses at once (a day file is a few kB, rarely MBs)."""
 
 PARALLEL_MIN_BYTES = workers.PARALLEL_MIN_BYTES
 
@@ -369,33 +614,50 @@ _RUN_NAME_BYTES: Final = 8 * 1024
 """Most bytes of file names in one run: a task must stay small (``workers.MAX_TASK_BYTES``)."""
 
 
-def _runs(
-    sizes: dict[str, int], ordered: list[tuple[str, str]], size: int
-) -> Iterator[list[tuple[str, str]]]:
-    """Consecutive day files of about ``size`` bytes (fewer when their names are long)."""
+def _at_least(files: ExportFiles, ordered: list[tuple[str, str]], size: int) -> bool:
+    """True when the day files hold ``size`` bytes or more (sizes are read only until then:
+    a big export has tens of thousands of day files)."""
+    held = 0
+    for _, day in ordered:
+        held += files.size(day)
+        if held >= size:
+            return True
+    return False
+
+
+def _runs(ordered: list[tuple[str, str]], most: int) -> Iterator[list[tuple[str, str]]]:
+    """Consecutive day files, ``most`` at a time (fewer when their names are long)."""
     run: list[tuple[str, str]] = []
-    held = named = 0
+    named = 0
     for folder, day in ordered:
         run.append((folder, day))
-        held += sizes[day]
         named += len(folder) + len(day) + 8
-        if held >= size or named >= _RUN_NAME_BYTES:
+        if len(run) >= most or named >= _RUN_NAME_BYTES:
             yield run
-            run, held, named = [], 0, 0
+            run, named = [], 0
     if run:
         yield run
 
 
 def _read_days(path: Path, run: list[tuple[str, str]], keep_text: bool) -> Collected:
-    """What a run of day files says, collected as raw rows (a worker's task). The worker
-    knows nobody from users.json: a member it reports is kept or dropped by
-    :meth:`_Run._take`."""
+    """What a run of day files says, collected as raw rows (a worker's task). Members of
+    users.json are known (the importing process reported them); any other member the run
+    names is reported, and kept or dropped by :meth:`_Run._take`."""
     recorder = RowSink(keep_text=keep_text, emit=_no_batches, batch_rows=2**62)
-    files = _OPEN.get(path)
-    if files is None:  # a worker lists the export once, not once per run
+    opened = _OPEN.get(path)
+    if opened is None:  # a worker lists the export and reads users.json once, not per run
         _forget()
-        files = _OPEN[path] = ExportFiles(path)
+        files = ExportFiles(path)
+        listed = _load(files, "users.json")
+        users = frozenset(
+            user["id"]
+            for user in (listed if isinstance(listed, list) else ())
+            if isinstance(user, dict) and isinstance(user.get("id"), str)
+        )
+        opened = _OPEN[path] = (files, users)
+    files, users = opened
     reading = _Run(files, recorder)
+    reading.known = set(users)
     for folder, day in run:
         reading._day(folder, day)
     return recorder.collect()
@@ -405,12 +667,13 @@ def _no_batches(kind: str, batch: object) -> None:
     raise AssertionError("a run's rows are sent whole")
 
 
-_OPEN: dict[Path, ExportFiles] = {}
-"""The export a process reads runs of (see :func:`_read_days`)."""
+_OPEN: dict[Path, tuple[ExportFiles, frozenset[str]]] = {}
+"""The export a process reads runs of, and the ids in its users.json (see
+:func:`_read_days`)."""
 
 
 def _forget() -> None:
     """Close the export :func:`_read_days` keeps open in this process."""
-    for files in _OPEN.values():
+    for files, _ in _OPEN.values():
         files.close()
     _OPEN.clear()

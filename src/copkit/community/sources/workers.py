@@ -15,7 +15,9 @@ input and output; an exception raised in a worker is raised again in the caller.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
+import importlib.abc
 import os
 import pickle
 import select
@@ -82,12 +84,22 @@ def read_range(file: Path, start: int, stop: int, label: str) -> bytes:
         raise ImportFormatError(f"{label}: cannot be read ({exc.strerror}).") from exc
 
 
+_MAIN: Final = (
+    "import os\n"
+    "from copkit.community.sources.workers import serve\n"
+    "serve()\n"
+    # every result is written and flushed: tearing down the interpreter's objects (the
+    # parsed rows of a whole run) would only keep the importing process waiting
+    "os._exit(0)"
+)
+
+
 def _start() -> subprocess.Popen[bytes]:
     package_root = str(Path(__file__).resolve().parents[3])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-c", "from copkit.community.sources.workers import serve; serve()"],
+        [sys.executable, "-c", _MAIN],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
@@ -241,9 +253,19 @@ def streamed(function: Callable[..., object], task: tuple[Any, ...]) -> Iterator
         _stop([proc], finished)
 
 
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """Makes ``import pandas`` fail in a worker. pyarrow tries it whenever it converts Python
+    values (and pandas takes half a second to import); no worker task uses pandas."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("pandas is not used in a worker process", name=fullname)
+
+
 def serve() -> None:
     """A worker's loop: read (kind, function, arguments), write ("ok", result) or
     ("error", exc); a "stream" task also writes ("batch", value) for each value it emits."""
+    sys.meta_path.insert(0, _NoPandas())
     # Ctrl-C in a terminal reaches the whole process group: the importing process handles
     # it (and stops its workers); a worker printing its own traceback would only add noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -263,6 +285,9 @@ def serve() -> None:
             out.write(_frame(("batch", value)))
             out.flush()
 
+        # a task makes rows by the hundred thousand and drops them all when it ends: the
+        # cyclic collector, run every few hundred of them, would cost more than the parsing
+        gc.disable()
         try:
             function = getattr(importlib.import_module(module), qualname)
             if kind == "stream":
@@ -271,6 +296,8 @@ def serve() -> None:
                 reply = ("ok", function(*task))
         except Exception as exc:  # noqa: BLE001 - every error goes back to the caller
             reply = ("error", exc)
+        finally:
+            gc.enable()
         try:
             data = _frame(reply)
         except Exception:  # noqa: BLE001 - an unpicklable error: send its text
