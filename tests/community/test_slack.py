@@ -332,7 +332,7 @@ def _raw_rows(
 
     taken: dict[str, list[pa.RecordBatch | pa.Table]] = {}
     sink = RowSink(keep_text=keep_text, emit=lambda kind, b: taken.setdefault(kind, []).append(b))
-    regular = slack_module._regular_day
+    regular = slack_module._regular_file
     fast = 0
 
     def counting(*args: object) -> bool:
@@ -344,7 +344,7 @@ def _raw_rows(
         return done
 
     with monkeypatch.context() as patch:
-        patch.setattr(slack_module, "_regular_day", counting)
+        patch.setattr(slack_module, "_regular_file", counting)
         patch.setattr(slack_module, "PARALLEL_MIN_BYTES", 2**62)
         with ExportFiles(path) as files:
             slack_module._Run(files, sink).run()
@@ -534,10 +534,11 @@ def test_a_regular_ts_gets_the_time_the_general_path_gives(seconds: int, micro: 
 
     ts = f"{seconds}.{micro:06d}"
     messages = slack_module._PLAIN.decode(f'[{{"ts": "{ts}", "user": "U1"}}]'.encode())
-    fast = slack_module._regular_rows(messages, "c", False, {"U1"}, False)[1][0][2]
+    fast = slack_module._Rows()
+    slack_module._regular_rows(messages, "c", False, {"U1"}, False, fast)
     general = RowSink(keep_text=False, emit=lambda kind, batch: None)
     general.activity(activity="c", actor="U1", created_at=slack_module._ts(ts, "here"), kind="post")
-    assert fast == general.rows["activities"][0][2]
+    assert fast.activities[0][2] == general.rows["activities"][0][2]
 
 
 def test_invalid_utf8_where_the_fast_path_does_not_look_is_still_an_error(

@@ -181,7 +181,6 @@ def import_paths(
             "d_users",
             "d_flags",
             "d_spaces",
-            "d_acts",
         ):
             con.execute(f"DROP TABLE {table}")
         con.execute("COMMIT")
@@ -234,7 +233,7 @@ class _Stage:
 
 
 _STAGED: Final = ("st_members", "st_spaces", "st_interactions")  # and the view st_activities
-_DERIVED: Final = ("rw_parts", "d_users", "d_flags", "d_spaces", "d_acts")
+_DERIVED: Final = ("rw_parts", "d_users", "d_flags", "d_spaces")
 
 
 def _hmac_macro(store: Store) -> None:
@@ -339,50 +338,42 @@ def _derive(
         JOIN d_spaces d ON d.part = s.part AND d.space = s.space
         LEFT JOIN d_users c ON c.part = s.part AND c.uid = s.created_by"""
     )
-    # each activity's id is hashed once: its replies, thread and interactions look it up
     con.execute(
-        f"""CREATE TEMP TABLE d_acts AS
-        SELECT part, activity,
-               'a-' || left({_key("activity", "p.source", "p.origin", "activity")}, 24) AS own
-        FROM (SELECT DISTINCT part, activity FROM rw_activities) JOIN rw_parts p USING (part)"""  # noqa: S608 - constant SQL
-    )
-
-    def activity_id(known: str, row: str, column: str) -> str:
-        """The id of the activity ``row.column``: ``known.own`` when it was read in this
-        import (``known`` a left join of d_acts), its hash when not."""
-        hashed = _key("activity", f"{row}.source", f"{row}.origin", f"{row}.{column}")
-        return f"coalesce({known}.own, 'a-' || left({hashed}, 24))"
-
-    con.execute(
-        # a view: the merge reads it once, so its rows are made only there
+        # a view: the merge reads it once, so its rows are made (and hashed) only there
         f"""CREATE TEMP VIEW st_activities AS
-        SELECT r.part, r.seq, o.own AS activity_id, r.source, s.space_id,
-               CASE WHEN r.thread IS NULL OR r.thread = r.activity THEN o.own
-                    ELSE {activity_id("t", "r", "thread")}
+        WITH a AS (
+            SELECT r.*, p.source, p.origin,
+                   'a-' || left({_key("activity", "p.source", "p.origin", "r.activity")}, 24)
+                       AS own,
+                   CASE WHEN r.parent IS NOT NULL THEN 'a-' || left(
+                       {_key("activity", "p.source", "p.origin", "r.parent")}, 24) END
+                       AS parent_id
+            FROM rw_activities r JOIN rw_parts p USING (part)
+        )
+        SELECT a.part, a.seq, a.own AS activity_id, a.source,
+               s.space_id,
+               CASE WHEN a.thread IS NULL OR a.thread = a.activity THEN a.own
+                    WHEN a.thread = a.parent THEN a.parent_id
+                    ELSE 'a-' || left({_key("activity", "a.source", "a.origin", "a.thread")}, 24)
                END AS thread_id,
-               CASE WHEN r.parent IS NOT NULL THEN {activity_id("pa", "r", "parent")} END
-                   AS parent_id,
-               u.member_id AS actor_id, r.created_at, r.kind, r.is_question, r.length, r.text
-        FROM (SELECT r.*, p.source, p.origin FROM rw_activities r JOIN rw_parts p USING (part)) r
-        JOIN d_acts o ON o.part = r.part AND o.activity = r.activity
-        LEFT JOIN d_acts pa ON pa.part = r.part AND pa.activity = r.parent
-        LEFT JOIN d_acts t ON t.part = r.part AND t.activity = r.thread
-        JOIN d_users u ON u.part = r.part AND u.uid = r.actor
-        LEFT JOIN d_spaces s ON s.part = r.part AND s.space = r.space"""  # noqa: S608 - constant SQL
+               a.parent_id, u.member_id AS actor_id, a.created_at, a.kind, a.is_question,
+               a.length, a.text
+        FROM a JOIN d_users u ON u.part = a.part AND u.uid = a.actor
+        LEFT JOIN d_spaces s ON s.part = a.part AND s.space = a.space"""  # noqa: S608 - constant SQL
     )
     con.execute(
         f"""CREATE TEMP TABLE st_interactions AS
         SELECT i.part,
                'i-' || left({
             _key(
-                "interaction", "i.source", "i.origin", "i.activity", "i.kind", "i.actor", "i.target"
+                "interaction", "p.source", "p.origin", "i.activity", "i.kind", "i.actor", "i.target"
             )
         }, 24) AS interaction_id,
                f.member_id AS from_member, t.member_id AS to_member,
-               {activity_id("o", "i", "activity")} AS activity_id,
+               'a-' || left({_key("activity", "p.source", "p.origin", "i.activity")}, 24)
+                   AS activity_id,
                i.kind, i.created_at
-        FROM (SELECT r.*, p.source, p.origin FROM rw_interactions r JOIN rw_parts p USING (part)) i
-        LEFT JOIN d_acts o ON o.part = i.part AND o.activity = i.activity
+        FROM rw_interactions i JOIN rw_parts p USING (part)
         JOIN d_users f ON f.part = i.part AND f.uid = i.actor
         JOIN d_users t ON t.part = i.part AND t.uid = i.target
         WHERE f.member_id <> t.member_id"""  # noqa: S608 - constant SQL

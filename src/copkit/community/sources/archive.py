@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import lzma
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -129,6 +130,8 @@ class ExportFiles:
 
     def exists(self, name: str) -> bool:
         """True when the file ``name`` is in the export."""
+        if self._zip is None and self._names is None:  # a folder not listed yet: ask it
+            return os.path.isfile(os.path.join(self.path, name))
         if self._set is None:
             self._set = set(self.names)
         return name in self._set
@@ -173,6 +176,18 @@ class ExportFiles:
                 f"{self.where(name)}: unpacks to more bytes than the archive declares; refusing it."
             )
         return data
+
+    def holds_at_least(self, size: int, pattern: re.Pattern[str]) -> bool:
+        """True when the files whose names match ``pattern`` hold ``size`` bytes or more (a
+        folder's files are counted as they are found, and only until then)."""
+        held = 0
+        names = _walk(self.path) if self._zip is None and self._names is None else self.names
+        for name in names:
+            if pattern.match(name):
+                held += self.size(name)
+                if held >= size:
+                    return True
+        return False
 
     def iter_names(self, suffix: str = "") -> Iterator[str]:
         """The names ending with ``suffix``."""

@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -196,36 +197,46 @@ class _Run:
                         creator = channel.get("creator")
                         if isinstance(creator, str) and creator:
                             creators[channel["name"]] = creator
-        days: dict[str, list[str]] = {}
-        for name in files.names:
-            match = _DAY_FILE.match(name)
-            if match:
-                days.setdefault(match.group(1), []).append(name)
-        if not days:
-            raise ImportFormatError(f"{files.path}: no channel day files; {_EXPECTED}")
-        ordered = [(folder, day) for folder in sorted(days) for day in sorted(days[folder])]
-        if worker_count() >= 2 and _at_least(files, ordered, PARALLEL_MIN_BYTES):
+        if worker_count() >= 2 and files.holds_at_least(PARALLEL_MIN_BYTES, _DAY_FILE):
             # the day files are parsed by worker processes, in runs of RUN_FILES; each
-            # run's rows are taken here in export order (rows of different kinds are kept
-            # apart by the sink, so the channels can all come first)
-            for folder in sorted(days):
-                self.sink.space(
-                    space=folder, name=folder, kind="channel", created_by=creators.get(folder)
-                )
+            # run's rows are taken here in export order. The workers start while this
+            # process lists the export (tens of thousands of files for a big one)
             keep_text = bool(getattr(self.sink, "keep_text", True))
-            tasks = [(files.path, run, keep_text) for run in _runs(ordered, RUN_FILES)]
+            tasks = self._tasks(creators, keep_text)
             try:
                 for collected in ordered_map(_read_days, tasks, worker_count()):
                     self._take(collected)
             finally:
                 _forget()  # open here only when the runs were read in this process
             return
+        for folder, days in self._channels(creators).items():
+            for day in days:
+                self._day(folder, day)
+
+    def _channels(self, creators: dict[str, str]) -> dict[str, list[str]]:
+        """Each channel folder's day files, in order, once the channels are reported."""
+        days: dict[str, list[str]] = {}
+        for name in self.files.names:
+            match = _DAY_FILE.match(name)
+            if match:
+                days.setdefault(match.group(1), []).append(name)
+        if not days:
+            raise ImportFormatError(f"{self.files.path}: no channel day files; {_EXPECTED}")
         for folder in sorted(days):
             self.sink.space(
                 space=folder, name=folder, kind="channel", created_by=creators.get(folder)
             )
-            for day in sorted(days[folder]):
-                self._day(folder, day)
+        return {folder: sorted(days[folder]) for folder in sorted(days)}
+
+    def _tasks(
+        self, creators: dict[str, str], keep_text: bool
+    ) -> Iterator[tuple[Path, list[tuple[str, str]], bool]]:
+        """The workers' tasks: runs of day files (the channels are all reported first: rows
+        of different kinds are kept apart by the sink)."""
+        channels = self._channels(creators)
+        ordered = [(folder, day) for folder, days in channels.items() for day in days]
+        for run in _runs(ordered, RUN_FILES):
+            yield (self.files.path, run, keep_text)
 
     def _take(self, collected: Collected) -> None:
         """What a worker collected, as if this process had read it: a member already known
@@ -270,12 +281,18 @@ class _Run:
 
     def _day(self, folder: str, day: str) -> None:
         raw = self.files.read_bytes(day)
+        if isinstance(self.sink, RowSink):
+            rows = _Rows()
+            if _regular_file(raw, folder, self.known, self.sink.keep_text, rows):
+                rows.into(self.sink)
+                return
+        self._general_day(folder, day, raw)
+
+    def _general_day(self, folder: str, day: str, raw: bytes) -> None:
+        """The calls the day file ``raw`` stands for, whatever it holds (see the module
+        docstring); what is wrong with it is an error naming the file."""
         # user elements in blocks carry "user_id": skip walking blocks in files without one
         walk_blocks = b'"user_id"' in raw
-        if isinstance(self.sink, RowSink) and _regular_day(
-            self.sink, folder, raw, walk_blocks, self.known
-        ):
-            return
         messages = _load(self.files, day, raw)
         if not isinstance(messages, list):
             raise ImportFormatError(f"{self.files.where(day)}: expected a JSON list of messages.")
@@ -450,37 +467,51 @@ _EXACT_SECONDS: Final = 2**31
 the general path's time (through ``float``) is exactly the one its digits say."""
 
 
-def _regular_day(
-    sink: RowSink, folder: str, raw: bytes, walk_blocks: bool, known: set[Any]
-) -> bool:
-    """Rows of the day file ``raw`` into ``sink`` when it is regular (then True); False,
-    with nothing kept, when it is not."""
+@dataclass
+class _Rows:
+    """Raw rows (see :data:`RAW`) made by the fast path, to hand to a RowSink at once."""
+
+    members: list[tuple[Any, ...]] = field(default_factory=list)
+    activities: list[tuple[Any, ...]] = field(default_factory=list)
+    interactions: list[tuple[Any, ...]] = field(default_factory=list)
+    skips: dict[str, int] = field(default_factory=dict)
+    joins: int = 0
+
+    def into(self, sink: RowSink) -> None:
+        sink.extend("members", self.members)
+        sink.extend("activities", self.activities, joins=self.joins)
+        sink.extend("interactions", self.interactions)
+        for reason, count in self.skips.items():
+            sink.skipped(reason, count)
+
+
+def _regular_file(raw: bytes, folder: str, known: set[Any], keep_text: bool, out: _Rows) -> bool:
+    """Rows of the day file ``raw`` added to ``out`` when it is regular (then True); False,
+    with ``out`` and ``known`` as they were, when it is not."""
     try:
         if not raw.isascii():
             raw.decode("utf-8")  # msgspec does not check what it skips: nor would this path
+        # user elements in blocks carry "user_id": skip decoding blocks in files without one
+        walk_blocks = b'"user_id"' in raw
         messages = (_WITH_BLOCKS if walk_blocks else _PLAIN).decode(raw)
-        rows = _regular_rows(messages, folder, walk_blocks, known, sink.keep_text)
+        _regular_rows(messages, folder, walk_blocks, known, keep_text, out)
     except (UnicodeDecodeError, msgspec.DecodeError, _Irregular):
         return False
-    members, activities, interactions, skips, joins = rows
-    sink.extend("members", members)
-    sink.extend("activities", activities, joins=joins)
-    sink.extend("interactions", interactions)
-    for reason, count in skips.items():
-        sink.skipped(reason, count)
     return True
 
 
-_Rows = list[tuple[Any, ...]]
-
-
 def _regular_rows(
-    messages: Sequence[_Message], folder: str, walk_blocks: bool, known: set[Any], keep_text: bool
-) -> tuple[_Rows, _Rows, _Rows, dict[str, int], int]:
-    """The raw rows ``_Run._day`` would make of ``messages`` (see :data:`RAW`)."""
-    members: _Rows = []
-    activities: _Rows = []
-    interactions: _Rows = []
+    messages: Sequence[_Message],
+    folder: str,
+    walk_blocks: bool,
+    known: set[Any],
+    keep_text: bool,
+    out: _Rows,
+) -> None:
+    """The raw rows ``_Run._general_day`` would make of ``messages``, added to ``out``
+    (which is left as it was when they turn out not to be regular)."""
+    members, activities, interactions = out.members, out.activities, out.interactions
+    marks = len(members), len(activities), len(interactions)
     skips: dict[str, int] = {}
     joins = 0
     added: list[Any] = []  # members first known in this file (forgotten if it is irregular)
@@ -567,8 +598,11 @@ def _regular_rows(
                                 interactions.append((reactor, user, own, "reaction", at))
     except BaseException:
         known.difference_update(added)
+        del members[marks[0] :], activities[marks[1] :], interactions[marks[2] :]
         raise
-    return members, activities, interactions, skips, joins
+    for reason, count in skips.items():
+        out.skips[reason] = out.skips.get(reason, 0) + count
+    out.joins += joins
 
 
 def _member_row(user: str, message: _Message, is_bot: bool) -> tuple[Any, ...]:
@@ -614,17 +648,6 @@ _RUN_NAME_BYTES: Final = 8 * 1024
 """Most bytes of file names in one run: a task must stay small (``workers.MAX_TASK_BYTES``)."""
 
 
-def _at_least(files: ExportFiles, ordered: list[tuple[str, str]], size: int) -> bool:
-    """True when the day files hold ``size`` bytes or more (sizes are read only until then:
-    a big export has tens of thousands of day files)."""
-    held = 0
-    for _, day in ordered:
-        held += files.size(day)
-        if held >= size:
-            return True
-    return False
-
-
 def _runs(ordered: list[tuple[str, str]], most: int) -> Iterator[list[tuple[str, str]]]:
     """Consecutive day files, ``most`` at a time (fewer when their names are long)."""
     run: list[tuple[str, str]] = []
@@ -658,8 +681,14 @@ def _read_days(path: Path, run: list[tuple[str, str]], keep_text: bool) -> Colle
     files, users = opened
     reading = _Run(files, recorder)
     reading.known = set(users)
+    rows = _Rows()
     for folder, day in run:
-        reading._day(folder, day)
+        raw = files.read_bytes(day)
+        if not _regular_file(raw, folder, reading.known, keep_text, rows):
+            rows.into(recorder)  # what came before, then this file the general way
+            rows = _Rows()
+            reading._general_day(folder, day, raw)
+    rows.into(recorder)
     return recorder.collect()
 
 

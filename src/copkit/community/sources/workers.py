@@ -15,7 +15,6 @@ input and output; an exception raised in a worker is raised again in the caller.
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import importlib.abc
 import os
@@ -285,9 +284,6 @@ def serve() -> None:
             out.write(_frame(("batch", value)))
             out.flush()
 
-        # a task makes rows by the hundred thousand and drops them all when it ends: the
-        # cyclic collector, run every few hundred of them, would cost more than the parsing
-        gc.disable()
         try:
             function = getattr(importlib.import_module(module), qualname)
             if kind == "stream":
@@ -296,8 +292,6 @@ def serve() -> None:
                 reply = ("ok", function(*task))
         except Exception as exc:  # noqa: BLE001 - every error goes back to the caller
             reply = ("error", exc)
-        finally:
-            gc.enable()
         try:
             data = _frame(reply)
         except Exception:  # noqa: BLE001 - an unpicklable error: send its text
