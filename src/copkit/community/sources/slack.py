@@ -30,10 +30,16 @@ Mapping
 - Day files that are not JSON lists of messages (``canvas_in_the_conversation.json``) are
   skipped. Truncated or invalid JSON is an error naming the file and line.
 
-Day files of :data:`PARALLEL_MIN_BYTES` or more in all are parsed by two worker processes, in
-runs of :data:`RUN_FILES`; their calls are replayed into the sink in export order, a
-member already known to the importing process not reported again, so the sink gets the calls
-a single process makes.
+A person is reported once; a bot once per name its messages give it (the store keeps the
+first name given, so repeating a row would change nothing).
+
+Into a :class:`~copkit.community.sink.RowSink` (what an import uses), a day file written as
+Slack writes it is decoded by msgspec into the fields above only and made into raw rows
+directly (see ``_regular_file``); any other file takes the general path, which gives the same
+rows and names what is wrong. Day files of :data:`PARALLEL_MIN_BYTES` or more in all are
+parsed by two worker processes, in runs of :data:`RUN_FILES`; their rows are taken in export
+order, a member already known to the importing process not reported again, so the sink gets
+the rows a single process makes.
 """
 
 from __future__ import annotations
