@@ -160,6 +160,16 @@ def test_zip_bomb_is_refused(tmp_path: Path, store: Store) -> None:
     assert store.table("activities").num_rows == 0
 
 
+def test_zip_entry_without_a_name_is_refused(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("users.json", "[]")
+        archive.writestr("x", "[]")
+        archive.filelist[-1].filename = ""  # what the central directory will say
+    with pytest.raises(ImportFormatError, match="no name"):
+        import_paths(store, [path], format="slack")
+
+
 def test_not_a_zip_is_an_unknown_layout(tmp_path: Path, store: Store) -> None:
     fake = tmp_path / "export.zip"
     fake.write_bytes(b"PK\x03\x04 not really")

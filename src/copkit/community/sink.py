@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from copkit.community.errors import ImportFormatError
 from copkit.community.schema import ACTIVITY_KINDS, INTERACTION_KINDS, SPACE_KINDS
@@ -186,8 +185,7 @@ class Collected:
         for uid, name, handle, email, is_bot, joined, roles in self.members:
             sink.member(user=uid, name=name, handle=handle, email=email, is_bot=is_bot,
                         joined_at=_datetime(joined), roles=tuple(roles))  # fmt: skip
-        batches = {kind: b.take(pc.sort_indices(b, [("seq", "ascending")]))
-                   for kind, b in self.batches.items()}  # fmt: skip
+        batches = {kind: b.sort_by("seq") for kind, b in self.batches.items()}
         for row in _rows(batches.get("members")):
             sink.member(user=row["uid"], name=row["name"], handle=row["handle"],
                         email=row["email"], is_bot=row["is_bot"], joined_at=row["joined_at"],
@@ -392,6 +390,8 @@ class RowSink:
 
     def take(self, collected: Collected) -> None:
         """What another RowSink collected, in order after what this one holds."""
+        import pyarrow.compute as pc  # here, not in a worker process (it takes 50 ms to load)
+
         rows = self.rows["members"]
         rows.extend(collected.members)
         if len(rows) >= self.batch_rows:

@@ -88,6 +88,10 @@ class ExportFiles:
         total = 0
         for info in infos:
             name = info.filename
+            if not name:
+                raise ImportFormatError(
+                    f"{self.path}: a zip entry has no name (a damaged archive?); refusing it."
+                )
             parts = PurePosixPath(name.replace("\\", "/")).parts
             if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
                 raise ImportFormatError(
