@@ -360,10 +360,8 @@ def _raw_rows(
             slack_module._Run(files, sink).run()
         sink.close()
     tables = {
-        kind: [row for part in parts for row in pa.Table.from_batches(
-            part.to_batches() if isinstance(part, pa.Table) else [part]).to_pylist()]
-        for kind, parts in taken.items()
-    }  # fmt: skip
+        kind: [row for part in parts for row in part.to_pylist()] for kind, parts in taken.items()
+    }
     return tables, sink.skips, sink.read, sink.joins, fast
 
 

@@ -29,10 +29,12 @@ from copkit.community.schema import ACTIVITY_KINDS, INTERACTION_KINDS, SPACE_KIN
 __all__ = [
     "DEFAULT_BOT_PATTERNS",
     "DUCK_TYPES",
+    "MAX_LENGTH",
     "RAW",
     "Collected",
     "RowSink",
     "clean",
+    "microseconds",
     "normal_name",
 ]
 
@@ -112,7 +114,8 @@ DUCK_TYPES: Final = {
 }
 """DuckDB's column type for each Arrow type a staged row uses."""
 
-_MAX_LENGTH: Final = 2**31 - 1
+MAX_LENGTH: Final = 2**31 - 1
+"""The largest ``length`` an activity row holds (``activities.length`` is an INTEGER)."""
 
 
 def clean(value: str) -> str:
@@ -136,7 +139,7 @@ def normal_name(name: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", letters).split())
 
 
-def _utc(value: datetime, what: str) -> int:
+def microseconds(value: datetime, what: str) -> int:
     """Microseconds since the epoch (UTC) of an aware datetime."""
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ImportFormatError(f"{what}: the reader gave a time without a time zone.")
@@ -262,7 +265,7 @@ class RowSink:
         joined_at: datetime | None = None,
         roles: tuple[str, ...] = (),
     ) -> None:
-        joined = None if joined_at is None else _utc(joined_at, f"member {user}")
+        joined = None if joined_at is None else microseconds(joined_at, f"member {user}")
         rows = self.rows["members"]
         rows.append(
             (user, name or None, handle or None, email or None, is_bot, joined, list(roles))
@@ -306,13 +309,13 @@ class RowSink:
             (
                 activity,
                 actor,
-                _utc(created_at, f"activity {activity}"),
+                microseconds(created_at, f"activity {activity}"),
                 kind,
                 space,
                 thread,
                 parent,
                 is_question,
-                min(length, _MAX_LENGTH),
+                min(length, MAX_LENGTH),
                 text if self.keep_text else None,
             )
         )
@@ -331,7 +334,9 @@ class RowSink:
         if actor == target:
             return
         rows = self.rows["interactions"]
-        rows.append((actor, target, activity, kind, _utc(created_at, f"interaction on {activity}")))
+        rows.append(
+            (actor, target, activity, kind, microseconds(created_at, f"interaction on {activity}"))
+        )
         if len(rows) >= self.batch_rows:
             self._flush("interactions")
 

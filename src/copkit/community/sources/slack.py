@@ -48,14 +48,14 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
 
 from copkit.community.errors import ImportFormatError
-from copkit.community.sink import Collected, RowSink
+from copkit.community.sink import MAX_LENGTH, Collected, RowSink, microseconds
 from copkit.community.sources import workers
 from copkit.community.sources.archive import ExportFiles
 from copkit.community.sources.base import Sink
@@ -75,7 +75,6 @@ _JOINS: Final = frozenset({"channel_join", "group_join"})
 _MESSAGES: Final = frozenset(
     {None, "bot_message", "thread_broadcast", "me_message", "file_share", "reply_broadcast"}
 )
-_MAX_LENGTH: Final = 2**31 - 1  # activities.length is an INTEGER
 _CHANNEL_LISTS: Final = ("channels.json", "groups.json", "mpims.json", "dms.json")
 _ROLES: Final = {
     "is_admin": "admin",
@@ -252,7 +251,7 @@ class _Run:
         for row in collected.members:
             user, is_bot = row[0], row[4]
             if is_bot:
-                seen = (user, row[1], row[2])
+                seen = _bot_seen(user, row[1], row[2])
                 if seen in known:
                     continue
                 known.add(seen)
@@ -386,13 +385,19 @@ class _Run:
         else:
             name, handle = _text(message.get("username")), None
         if is_bot:
-            seen = (user, name, handle)
+            seen = _bot_seen(user, name, handle)
             if seen in self.known:
                 return  # the store would learn nothing from this row again
             self.known.add(seen)
         self.sink.member(user=user, name=name, handle=handle, is_bot=is_bot)
         if not is_bot:
             self.known.add(user)
+
+
+def _bot_seen(user: str, name: str | None, handle: str | None) -> tuple[str, Any, Any]:
+    """How a bot's member row is remembered: one with the same id, name and handle again
+    would tell the store nothing new (it keeps the first name and handle given)."""
+    return (user, name, handle)
 
 
 def _text(*values: object) -> str | None:
@@ -418,8 +423,6 @@ READER: Final = SlackReader()
 # says what is wrong. Both paths give the same rows (tests compare them on the real export).
 
 _UNSET: Final = msgspec.UNSET
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 class _Irregular(Exception):
@@ -534,7 +537,7 @@ def _regular_rows(
             if seconds < _EXACT_SECONDS:
                 at = seconds * 1_000_000 + int(ts[11:])
             else:  # as the general path rounds it
-                at = (datetime.fromtimestamp(float(ts), UTC) - _EPOCH) // _MICROSECOND
+                at = microseconds(datetime.fromtimestamp(float(ts), UTC), f"{folder}/{ts}")
             subtype = message.subtype
             if subtype is not None and type(subtype) is not str:
                 raise _Irregular
@@ -564,7 +567,7 @@ def _regular_rows(
                 continue
             if is_bot:
                 row = _member_row(user, message, True)
-                seen = (user, row[1], row[2])
+                seen = _bot_seen(user, row[1], row[2])
                 if seen not in known:
                     members.append(row)
                     known.add(seen)
@@ -575,7 +578,7 @@ def _regular_rows(
                 added.append(user)
             text = message.text if type(message.text) is str else ""
             kept = text if keep_text else None
-            length = min(len(text), _MAX_LENGTH)
+            length = min(len(text), MAX_LENGTH)
             thread_ts = message.thread_ts
             if thread_ts is not None and thread_ts != ts:
                 if type(thread_ts) is not str:
