@@ -21,7 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from copkit.community.errors import ImportFormatError, StoreError
-from copkit.community.sink import DEFAULT_BOT_PATTERNS, DUCK_TYPES, RAW, RowSink, normal_name
+from copkit.community.sink import (
+    DEFAULT_BOT_PATTERNS,
+    DUCK_TYPES,
+    RAW,
+    RowSink,
+    arrow_array,
+    normal_name,
+)
 from copkit.community.store import IMPORT_MEMORY_LIMIT, Store, count_of
 
 __all__ = ["ImportSummary", "ProgressCallback", "import_paths"]
@@ -403,17 +410,20 @@ def _flag_members(store: Store, real_names: bool, rules: list[re.Pattern[str]]) 
     con = store.con
     table = con.sql("SELECT part, uid, is_bot, name, handle, email FROM d_users").to_arrow_table()
     columns = [table.column(n).combine_chunks() for n in ("uid", "name", "handle", "email")]
-    printable = [pc.fill_null(pc.match_substring_regex(c, _PRINTABLE), True) for c in columns]
+    # no Python value goes to pyarrow's own conversion here (see arrow_array)
+    yes = arrow_array([True], pa.bool_())[0]
+    no = arrow_array([False], pa.bool_())[0]
+    printable = [pc.fill_null(pc.match_substring_regex(c, _PRINTABLE), yes) for c in columns]
     if len(rules) == 1:  # the default rules alone: only some values can match
         maybe = [
-            pc.fill_null(pc.or_(pc.invert(p), pc.match_substring_regex(c, _BOT_WORDS)), False)
+            pc.fill_null(pc.or_(pc.invert(p), pc.match_substring_regex(c, _BOT_WORDS)), no)
             for c, p in zip(columns, printable, strict=True)
         ]
         check = maybe[0]
         for more in maybe[1:]:
             check = pc.or_(check, more)
     else:
-        check = pa.array([True] * len(table), pa.bool_())
+        check = arrow_array([True] * len(table), pa.bool_())
     is_bot = table.column("is_bot").combine_chunks()
     check = pc.and_(check, pc.invert(is_bot))
     rows = pc.indices_nonzero(check)
@@ -423,7 +433,7 @@ def _flag_members(store: Store, real_names: bool, rules: list[re.Pattern[str]]) 
             any(rule.search(v) for rule in rules for v in member if v)
             for member in zip(*values, strict=True)
         ]
-        is_bot = pc.replace_with_mask(is_bot, check, pa.array(found, pa.bool_()))
+        is_bot = pc.replace_with_mask(is_bot, check, arrow_array(found, pa.bool_()))
     if real_names:
         names, handles, emails = columns[1:]
     else:
@@ -465,7 +475,7 @@ def _normalise(
     if not len(rows):
         return fast
     fixed = [one(v) for v in column.take(rows).to_pylist()]
-    return pc.replace_with_mask(fast, odd, pa.array(fixed, pa.string()))
+    return pc.replace_with_mask(fast, odd, arrow_array(fixed, pa.string()))
 
 
 def _ascii_name(column: pa.Array) -> pa.Array:

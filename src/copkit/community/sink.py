@@ -15,10 +15,13 @@ merged id, bot rules, names) is derived afterwards in bulk by
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
+from operator import is_not
 from typing import Any, Final
 
 import pyarrow as pa
@@ -31,6 +34,7 @@ __all__ = [
     "DUCK_TYPES",
     "MAX_LENGTH",
     "RAW",
+    "arrow_array",
     "Collected",
     "RowSink",
     "clean",
@@ -123,8 +127,11 @@ def clean(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return value.encode("utf-8", "replace").decode("utf-8")
+        return _SURROGATE.sub("\ufffd", value)
     return value
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 _PUNCTUATION: Final = re.compile(r"[^\w\s]")
@@ -146,17 +153,143 @@ def microseconds(value: datetime, what: str) -> int:
     return (value - _EPOCH) // _MICROSECOND
 
 
-def _array(values: tuple[Any, ...], field: pa.Field) -> pa.Array:
-    if field.type == _TS:
-        return pa.array(values, type=pa.int64()).cast(_TS)
+def _array(values: Sequence[Any], field: pa.Field) -> pa.Array:
     try:
-        return pa.array(values, type=field.type)
+        return arrow_array(values, field.type)
     except UnicodeEncodeError:  # a lone surrogate (undecodable input): U+FFFD instead
         if field.type == pa.string():
             fixed = [clean(v) if isinstance(v, str) else v for v in values]
         else:
             fixed = [[clean(x) for x in v] if v is not None else None for v in values]
-        return pa.array(fixed, type=field.type)
+        return arrow_array(fixed, field.type)
+
+
+def arrow_array(values: Sequence[Any], type: pa.DataType) -> pa.Array:  # noqa: A002
+    """``pa.array(values, type=type)`` for a type of :data:`RAW`, without loading pandas.
+
+    pyarrow imports pandas (when it is installed) on its first conversion of Python values,
+    to see whether they are pandas objects: 0.3 to 0.5 s of CPU, more than a small import
+    takes and a tenth of a big one. Where pandas is not loaded, the array is built here from
+    its buffers (numpy does the arithmetic) at a few tenths of a microsecond a value. A
+    worker process (where neither pandas nor numpy can be imported, so pyarrow's check is
+    cheap) and a process that has pandas loaded already use pyarrow's own conversion.
+    A string that is not valid UTF-8 (a lone surrogate) raises UnicodeEncodeError, as
+    pyarrow's conversion does.
+    """
+    if type not in _BUILDERS or "pandas" in sys.modules or "numpy" not in sys.modules:
+        return pa.array(values, type=type)
+    return _from_buffers(values, type)
+
+
+def _from_buffers(values: Sequence[Any], type: pa.DataType) -> pa.Array:  # noqa: A002
+    """:func:`arrow_array`'s own conversion (the same array as ``pa.array``)."""
+    return _BUILDERS[type](values, type)
+
+
+def _validity(values: Sequence[Any]) -> tuple[pa.Buffer | None, int, Any]:
+    """The validity bitmap of ``values`` (None when none is None), how many are None, and
+    which are not (a numpy bool array, or None)."""
+    if None not in values:
+        return None, 0, None
+    import numpy as np
+
+    present = np.fromiter(map(is_not, values, repeat(None)), np.bool_, len(values))
+    bitmap = pa.py_buffer(np.packbits(present, bitorder="little"))
+    return bitmap, len(values) - int(np.count_nonzero(present)), present
+
+
+def _offsets(lengths: Any, present: Any, count: int) -> pa.Buffer | None:
+    """The int32 offsets of ``count`` values of these ``lengths`` (given only for the values
+    ``present`` marks, when it is not None); None when they pass 2**31 - 1."""
+    import numpy as np
+
+    ends = np.zeros(count + 1, dtype=np.int64)
+    if present is None:
+        np.cumsum(lengths, out=ends[1:])
+    else:
+        sizes = np.zeros(count, dtype=np.int64)
+        sizes[present] = lengths
+        np.cumsum(sizes, out=ends[1:])
+    if ends[-1] > _MAX_OFFSET:
+        return None
+    return pa.py_buffer(ends.astype(np.int32))
+
+
+def _strings(values: Sequence[Any], type: pa.DataType) -> pa.Array:  # noqa: A002
+    import numpy as np
+
+    bitmap, nulls, present = _validity(values)
+    kept = values if not nulls else [v for v in values if v is not None]
+    encoded = list(map(str.encode, kept))
+    offsets = _offsets(np.fromiter(map(len, encoded), np.int64, len(encoded)), present, len(values))
+    if offsets is None:  # over 2 GiB of text in one batch: pyarrow's conversion splits it
+        return pa.array(values, type=type)
+    return pa.Array.from_buffers(
+        type, len(values), [bitmap, offsets, pa.py_buffer(b"".join(encoded))], null_count=nulls
+    )
+
+
+def _numbers(values: Sequence[Any], type: pa.DataType) -> pa.Array:  # noqa: A002
+    import numpy as np
+
+    bitmap, nulls, _ = _validity(values)
+    if type == _TS and isinstance(next((v for v in values if v is not None), None), datetime):
+        values = [_since_epoch(v) for v in values]  # as pyarrow converts datetimes
+    dtype = np.int32 if type == pa.int32() else np.int64
+    data = np.array([0 if v is None else v for v in values] if nulls else values, dtype=dtype)
+    storage = pa.int32() if type == pa.int32() else pa.int64()
+    array = pa.Array.from_buffers(
+        storage, len(values), [bitmap, pa.py_buffer(data)], null_count=nulls
+    )
+    return array.cast(type) if storage != type else array
+
+
+def _since_epoch(value: Any) -> Any:
+    """A time as pyarrow stores a datetime in a UTC timestamp: microseconds since the epoch
+    (a naive datetime taken as UTC); anything else as it is."""
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _booleans(values: Sequence[Any], type: pa.DataType) -> pa.Array:  # noqa: A002
+    import numpy as np
+
+    bitmap, nulls, _ = _validity(values)
+    data = np.array([bool(v) for v in values] if nulls else values, dtype=np.bool_)
+    bits = pa.py_buffer(np.packbits(data, bitorder="little"))
+    return pa.Array.from_buffers(type, len(values), [bitmap, bits], null_count=nulls)
+
+
+def _string_lists(values: Sequence[Any], type: pa.DataType) -> pa.Array:  # noqa: A002
+    import numpy as np
+
+    bitmap, nulls, present = _validity(values)
+    kept = values if not nulls else [v for v in values if v is not None]
+    offsets = _offsets(np.fromiter(map(len, kept), np.int64, len(kept)), present, len(values))
+    items = [item for value in kept for item in value]
+    if offsets is None:
+        return pa.array(values, type=type)
+    return pa.Array.from_buffers(
+        type,
+        len(values),
+        [bitmap, offsets],
+        null_count=nulls,
+        children=[_strings(items, pa.string())],
+    )
+
+
+_MAX_OFFSET: Final = 2**31 - 1
+_BUILDERS: Final[dict[pa.DataType, Callable[[Sequence[Any], pa.DataType], pa.Array]]] = {
+    pa.string(): _strings,
+    pa.int32(): _numbers,
+    pa.int64(): _numbers,
+    _TS: _numbers,
+    pa.bool_(): _booleans,
+    pa.list_(pa.string()): _string_lists,
+}
 
 
 def _datetime(us: int | None) -> datetime | None:
@@ -375,7 +508,7 @@ class RowSink:
         rows = self.rows[kind]
         schema = RAW[kind]
         start = self.sent[kind]
-        arrays = [pa.array(range(start, start + len(rows)), type=pa.int64())]
+        arrays = [arrow_array(range(start, start + len(rows)), pa.int64())]
         arrays += [
             _array(column, field)
             for column, field in zip(zip(*rows, strict=True), list(schema)[1:], strict=True)
@@ -404,7 +537,7 @@ class RowSink:
         for kind, batch in collected.batches.items():
             self._flush(kind)
             start = self.sent[kind]
-            seq = pc.add(batch.column(0), pa.scalar(start, pa.int64()))
+            seq = pc.add(batch.column(0), arrow_array([start], pa.int64())[0])
             self.sent[kind] = pc.max(seq).as_py() + 1 if batch.num_rows else start
             # few big inserts cost DuckDB much less than many small ones
             held = self.held.setdefault(kind, [])

@@ -65,6 +65,7 @@ class ExportFiles:
         self._prefix = ""
         self._set: set[str] | None = None
         self._names: list[str] | None = None  # a folder is listed when first asked
+        self._dir: tuple[str, int] | None = None  # (folder, descriptor) of the last file read
         if path.is_dir():
             pass
         elif path.is_file() and zipfile.is_zipfile(path):
@@ -115,9 +116,36 @@ class ExportFiles:
             )
 
     def close(self) -> None:
-        """Close the archive (folders need nothing)."""
+        """Close the archive, or the folder's directory kept open."""
         if self._zip is not None:
             self._zip.close()
+        if self._dir is not None:
+            os.close(self._dir[1])
+            self._dir = None
+
+    def _read_file(self, name: str) -> bytes:
+        """A folder's file, read at the OS level (a buffered file object costs more than
+        the read of a small file), from its directory kept open: the files of one folder
+        come one after another, and opening each by its full path would look every
+        directory of the path up again."""
+        folder, _, base = name.rpartition("/")
+        if self._dir is None or self._dir[0] != folder:
+            opened = os.open(os.path.join(self.path, folder), os.O_RDONLY | os.O_DIRECTORY)
+            if self._dir is not None:
+                os.close(self._dir[1])
+            self._dir = (folder, opened)
+        fd = os.open(base, os.O_RDONLY, dir_fd=self._dir[1])
+        try:
+            size = os.fstat(fd).st_size
+            data = os.read(fd, size + 1)
+            if len(data) == size:  # the whole file (asked for one byte more)
+                return data
+            parts = [data]  # a file that changed while it was read, or a read cut short
+            while parts[-1]:
+                parts.append(os.read(fd, 2**20))
+            return b"".join(parts)
+        finally:
+            os.close(fd)
 
     def __enter__(self) -> ExportFiles:
         return self
@@ -158,15 +186,8 @@ class ExportFiles:
     def read_bytes(self, name: str) -> bytes:
         """The content of ``name``, bounded by the zip limits."""
         if self._zip is None:
-            try:  # os-level: a buffered file object costs more than the read of a small file
-                fd = os.open(os.path.join(self.path, name), os.O_RDONLY)
-                try:
-                    parts = [os.read(fd, os.fstat(fd).st_size + 1)]
-                    while parts[-1]:  # a file that grew, or a short read
-                        parts.append(os.read(fd, 2**20))
-                finally:
-                    os.close(fd)
-                return b"".join(parts) if len(parts) > 2 else parts[0]
+            try:
+                return self._read_file(name)
             except OSError as exc:
                 raise ImportFormatError(f"{self.where(name)}: cannot be read ({exc}).") from exc
         try:

@@ -75,7 +75,7 @@ import pyarrow as pa
 from lxml import etree
 
 from copkit.community.errors import ImportFormatError
-from copkit.community.sink import DUCK_TYPES, RAW, Collected, RowSink, clean
+from copkit.community.sink import DUCK_TYPES, RAW, Collected, RowSink, arrow_array, clean
 from copkit.community.sources import workers
 from copkit.community.sources.base import Sink
 from copkit.community.sources.workers import equal_part, ordered_map, read_range, worker_count
@@ -526,9 +526,9 @@ def _facts_batch(name: str, facts: list[tuple[Any, ...]]) -> pa.RecordBatch:
     arrays = []
     for column, field in zip(columns, schema, strict=True):
         try:
-            arrays.append(pa.array(column, type=field.type))
+            arrays.append(arrow_array(column, field.type))
         except UnicodeEncodeError:  # a lone surrogate from a character reference: U+FFFD
-            arrays.append(pa.array([clean(v) if v else v for v in column], type=field.type))
+            arrays.append(arrow_array([clean(v) if v else v for v in column], field.type))
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
