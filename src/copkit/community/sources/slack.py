@@ -471,9 +471,9 @@ _WITH_BLOCKS: Final = msgspec.json.Decoder(list[_MessageWithBlocks])
 _SLACK_TS: Final = re.compile(r"[1-9]\d{9}\.\d{6}")
 """A ``ts`` as Slack writes it (2001 to 2286)."""
 
-_EXACT_SECONDS: Final = 2**31
-"""Below this (January 2038) a float holds a ``ts`` to within a quarter of a microsecond, so
-the general path's time (through ``float``) is exactly the one its digits say."""
+_EXACT_MICROSECONDS: Final = 2**31 * 10**6
+"""Below this time (January 2038) a float holds a ``ts`` to within a quarter of a microsecond,
+so the general path's time (through ``float``) is exactly the one its digits say."""
 
 
 @dataclass
@@ -525,47 +525,45 @@ def _regular_rows(
     joins = 0
     added: list[Any] = []  # members first known in this file (forgotten if it is irregular)
     slack_ts = _SLACK_TS.fullmatch
+    prefix = folder + "/"
     try:
         for message in messages:
             ts = message.ts
-            if ts is _UNSET:
-                skips["not a message"] = skips.get("not a message", 0) + 1
-                continue
             if type(ts) is not str or slack_ts(ts) is None:
+                if ts is _UNSET:
+                    skips["not a message"] = skips.get("not a message", 0) + 1
+                    continue
                 raise _Irregular
-            seconds = int(ts[:10])
-            if seconds < _EXACT_SECONDS:
-                at = seconds * 1_000_000 + int(ts[11:])
-            else:  # as the general path rounds it
-                at = microseconds(datetime.fromtimestamp(float(ts), UTC), f"{folder}/{ts}")
+            at = int(ts.replace(".", "", 1))  # the digits: microseconds since the epoch
+            if at >= _EXACT_MICROSECONDS:  # as the general path rounds it
+                at = microseconds(datetime.fromtimestamp(float(ts), UTC), prefix + ts)
             subtype = message.subtype
-            if subtype is not None and type(subtype) is not str:
-                raise _Irregular
             bot = message.bot_id
-            is_bot = subtype == "bot_message" or bot is not _UNSET
             user = message.user
             if type(user) is not str or not user:
                 user = bot if type(bot) is str and bot else None
-            own = f"{folder}/{ts}"
-            if subtype in _JOINS:
-                if user is None:
-                    skips["join without a user"] = skips.get("join without a user", 0) + 1
+            own = prefix + ts
+            if subtype is not None:
+                if type(subtype) is not str:
+                    raise _Irregular
+                if subtype in _JOINS:
+                    if user is None:
+                        skips["join without a user"] = skips.get("join without a user", 0) + 1
+                        continue
+                    if user not in known:
+                        members.append(_member_row(user, message, False))
+                        known.add(user)
+                        added.append(user)
+                    activities.append((own, user, at, "join", folder, None, None, False, 0, None))
+                    joins += 1
                     continue
-                if user not in known:
-                    members.append(_member_row(user, message, False))
-                    known.add(user)
-                    added.append(user)
-                activities.append((own, user, at, "join", folder, None, None, False, 0, None))
-                joins += 1
-                continue
-            if subtype not in _MESSAGES:
-                reason = str(subtype)
-                skips[reason] = skips.get(reason, 0) + 1
-                continue
+                if subtype not in _MESSAGES:
+                    skips[subtype] = skips.get(subtype, 0) + 1
+                    continue
             if user is None:
                 skips["message without a user"] = skips.get("message without a user", 0) + 1
                 continue
-            if is_bot:
+            if subtype == "bot_message" or bot is not _UNSET:
                 row = _member_row(user, message, True)
                 seen = _bot_seen(user, row[1], row[2])
                 if seen not in known:
@@ -576,24 +574,30 @@ def _regular_rows(
                 members.append(_member_row(user, message, False))
                 known.add(user)
                 added.append(user)
-            text = message.text if type(message.text) is str else ""
-            kept = text if keep_text else None
-            length = min(len(text), MAX_LENGTH)
+            text = message.text
+            if type(text) is not str:
+                text = ""
+            length = len(text)
+            if length > MAX_LENGTH:
+                length = MAX_LENGTH
             thread_ts = message.thread_ts
             if thread_ts is not None and thread_ts != ts:
                 if type(thread_ts) is not str:
                     raise _Irregular
-                root = f"{folder}/{thread_ts}"
-                activities.append((own, user, at, "reply", folder, root, root, False, length, kept))
+                root = prefix + thread_ts
+                activities.append(
+                    (own, user, at, "reply", folder, root, root, False, length,
+                     text if keep_text else None)
+                )  # fmt: skip
             else:
                 activities.append(
-                    (own, user, at, "post", folder, None, None, "?" in text, length, kept)
-                )
-            blocks = message.blocks if walk_blocks else None  # type: ignore[attr-defined]
-            if blocks or "<@" in text:
+                    (own, user, at, "post", folder, None, None, "?" in text, length,
+                     text if keep_text else None)
+                )  # fmt: skip
+            if "<@" in text or (walk_blocks and message.blocks):  # type: ignore[attr-defined]
                 mentioned = set(_MENTION.findall(text)) if "<@" in text else set()
-                if blocks:
-                    mentioned.update(_element_users(blocks))
+                if walk_blocks and message.blocks:  # type: ignore[attr-defined]
+                    mentioned.update(_element_users(message.blocks))  # type: ignore[attr-defined]
                 for target in sorted(mentioned):
                     if target != user:
                         interactions.append((user, target, own, "mention", at))
