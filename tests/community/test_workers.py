@@ -7,6 +7,8 @@ leave the store unchanged, as any failed import does.
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,49 @@ def test_slack_runs_of_day_files_stay_small_tasks(tmp_path: Path) -> None:
     runs = list(slack._runs(ordered, 2**30))
     assert len(runs) > 1 and [pair for run in runs for pair in run] == ordered
     assert all(len(pickle.dumps((tmp_path, run, False))) < workers.MAX_TASK_BYTES for run in runs)
+
+
+def _tracking_starts(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """The worker processes started from now on."""
+    started: list[subprocess.Popen[bytes]] = []
+    real_start = workers._start
+
+    def tracking_start() -> subprocess.Popen[bytes]:
+        started.append(real_start())
+        return started[-1]
+
+    monkeypatch.setattr(workers, "_start", tracking_start)
+    return started
+
+
+def test_workers_started_ahead_map_once_and_always_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    from copkit.community.sources import mbox
+
+    started = _tracking_starts(monkeypatch)
+    mbox_file = FIXTURES / "mbox" / "list.mbox"
+    tasks = [(mbox_file, 0, mbox_file.stat().st_size, False)] * 3
+    with workers.Workers(2) as pool:
+        assert len(started) == 2  # started before any task is known
+        results = list(pool.map(mbox._parse_range, tasks))
+        assert results == [mbox._parse_range(*task) for task in tasks]
+        with pytest.raises(RuntimeError, match="used or stopped"):
+            list(pool.map(mbox._parse_range, tasks))
+    assert all(proc.returncode == 0 for proc in started)
+    with workers.Workers(2):  # never given a task: stopped on leaving
+        pass
+    assert len(started) == 4 and all(proc.poll() is not None for proc in started[2:])
+
+
+def test_a_slack_export_refused_while_its_workers_start_leaves_none_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    export = tmp_path / "slack"
+    shutil.copytree(FIXTURES / "slack" / "modern", export)
+    (export / "channels.json").write_text('[{"id": "C1", ')  # truncated
+    _beside(monkeypatch, True)
+    started = _tracking_starts(monkeypatch)
+    with pytest.raises(ImportFormatError, match=r"channels\.json: invalid or truncated JSON"):
+        import_paths(store, [export])
+    assert len(started) == 2  # the workers were starting when channels.json was read
+    assert all(proc.poll() is not None for proc in started)
+    assert store.con.execute("SELECT count(*) FROM activities").fetchone() == (0,)

@@ -59,7 +59,7 @@ from copkit.community.sink import MAX_LENGTH, Collected, RowSink, microseconds
 from copkit.community.sources import workers
 from copkit.community.sources.archive import ExportFiles
 from copkit.community.sources.base import Sink
-from copkit.community.sources.workers import ordered_map, worker_count
+from copkit.community.sources.workers import worker_count
 
 _fast_loads: Callable[[bytes], Any] | None
 try:  # orjson, when installed, parses several times faster; json is the fallback
@@ -190,6 +190,27 @@ class _Run:
         for required in ("users.json", "channels.json"):
             if not files.exists(required):
                 raise ImportFormatError(f"{files.where(required)}: missing; {_EXPECTED}")
+        if worker_count() >= 2 and files.holds_at_least(PARALLEL_MIN_BYTES, _DAY_FILE):
+            # the day files are parsed by worker processes, in runs of RUN_FILES; each
+            # run's rows are taken here in export order. The workers start up while this
+            # process reads the users and channels and lists the export (tens of thousands
+            # of files for a big one)
+            with workers.Workers(worker_count()) as pool:
+                creators = self._lists()
+                keep_text = bool(getattr(self.sink, "keep_text", True))
+                try:
+                    for collected in pool.map(_read_days, self._tasks(creators, keep_text)):
+                        self._take(collected)
+                finally:
+                    _forget()  # open here only when the runs were read in this process
+            return
+        for folder, days in self._channels(self._lists()).items():
+            for day in days:
+                self._day(folder, day)
+
+    def _lists(self) -> dict[str, str]:
+        """Report the members of users.json; each channel's creator, from the channel lists."""
+        files = self.files
         self._users(_load(files, "users.json"))
         creators: dict[str, str] = {}
         for listing in _CHANNEL_LISTS:
@@ -202,21 +223,7 @@ class _Run:
                         creator = channel.get("creator")
                         if isinstance(creator, str) and creator:
                             creators[channel["name"]] = creator
-        if worker_count() >= 2 and files.holds_at_least(PARALLEL_MIN_BYTES, _DAY_FILE):
-            # the day files are parsed by worker processes, in runs of RUN_FILES; each
-            # run's rows are taken here in export order. The workers start while this
-            # process lists the export (tens of thousands of files for a big one)
-            keep_text = bool(getattr(self.sink, "keep_text", True))
-            tasks = self._tasks(creators, keep_text)
-            try:
-                for collected in ordered_map(_read_days, tasks, worker_count()):
-                    self._take(collected)
-            finally:
-                _forget()  # open here only when the runs were read in this process
-            return
-        for folder, days in self._channels(creators).items():
-            for day in days:
-                self._day(folder, day)
+        return creators
 
     def _channels(self, creators: dict[str, str]) -> dict[str, list[str]]:
         """Each channel folder's day files, in order, once the channels are reported."""
