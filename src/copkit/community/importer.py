@@ -369,18 +369,24 @@ def _derive(
         LEFT JOIN d_spaces s ON s.part = a.part AND s.space = a.space"""  # noqa: S608 - constant SQL
     )
     con.execute(
+        # reactions and mentions gather on a few messages: each one's id is hashed once
         f"""CREATE TEMP TABLE st_interactions AS
+        WITH acts AS (
+            SELECT part, activity,
+                   'a-' || left({_key("activity", "p.source", "p.origin", "activity")}, 24)
+                       AS activity_id
+            FROM (SELECT DISTINCT part, activity FROM rw_interactions) JOIN rw_parts p USING (part)
+        )
         SELECT i.part,
                'i-' || left({
             _key(
                 "interaction", "p.source", "p.origin", "i.activity", "i.kind", "i.actor", "i.target"
             )
         }, 24) AS interaction_id,
-               f.member_id AS from_member, t.member_id AS to_member,
-               'a-' || left({_key("activity", "p.source", "p.origin", "i.activity")}, 24)
-                   AS activity_id,
+               f.member_id AS from_member, t.member_id AS to_member, a.activity_id,
                i.kind, i.created_at
         FROM rw_interactions i JOIN rw_parts p USING (part)
+        JOIN acts a ON a.part = i.part AND a.activity = i.activity
         JOIN d_users f ON f.part = i.part AND f.uid = i.actor
         JOIN d_users t ON t.part = i.part AND t.uid = i.target
         WHERE f.member_id <> t.member_id"""  # noqa: S608 - constant SQL
