@@ -10,6 +10,7 @@ counted as an unresolved parent, and gets its interaction when the parent arrive
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -154,11 +155,9 @@ def import_paths(
     # stream its inserts and merges instead of holding rows to keep their order
     con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
+    staging = _Staging(store)
     try:
         con.execute("CREATE TEMP TABLE rw_parts (part INTEGER, source VARCHAR, origin VARCHAR)")
-        for kind, schema in RAW.items():
-            cols = ", ".join(f"{f.name} {DUCK_TYPES[f.type]}" for f in schema)
-            con.execute(f"CREATE TEMP TABLE rw_{kind} (part INTEGER, {cols})")
         parts: list[_Part] = []
         for number, raw in enumerate(paths):
             path = Path(raw)
@@ -167,7 +166,7 @@ def import_paths(
             con.execute("INSERT INTO rw_parts VALUES (?, ?, ?)", [number, reader.name, origin])
             sink = RowSink(
                 keep_text=keep_text,
-                emit=_Stage(store, number),
+                emit=staging.emitter(number),
                 progress=_progress_of(progress, str(path)),
             )
             if _read_beside(reader, path):
@@ -178,21 +177,17 @@ def import_paths(
             if progress is not None:
                 progress(str(path), sink.read)
             parts.append(_Part(sink, str(path), reader.name, origin))
+        staging.finish()
         _derive(store, parts, real_names, rules)
         summary = _merge_staging(store, parts, started, keep_text, real_names)
         con.execute("DROP VIEW st_activities")
-        for table in (
-            *_STAGED,
-            *(f"rw_{kind}" for kind in RAW),
-            "rw_parts",
-            "d_users",
-            "d_flags",
-            "d_spaces",
-        ):
+        for table in (*_STAGED, "rw_parts", "d_users", "d_flags", "d_spaces"):
             con.execute(f"DROP TABLE {table}")
+        staging.drop()
         con.execute("COMMIT")
     except BaseException as exc:
         con.execute("ROLLBACK")
+        staging.release()
         import duckdb  # loaded by the store already; not at import time (worker start-up)
 
         cause: BaseException | None = exc
@@ -222,25 +217,99 @@ class _Part:
     bot_activities: int = 0  # activities by bots, set by _derive
 
 
-class _Stage:
-    """A :class:`RowSink`'s ``emit`` in the importing process: raw rows into DuckDB."""
+STAGE_HOLD_BYTES = 64 * 2**20
+"""Raw rows an import keeps as the Arrow batches its readers make, for DuckDB to read where
+they are, before it copies them into DuckDB tables (which spill to disk): below this, most
+imports never copy them at all."""
 
-    def __init__(self, store: Store, part: int) -> None:
+
+class _Staging:
+    """Where an import's raw rows wait for :func:`_derive`, as ``rw_<kind>`` (part, then the
+    columns of :data:`RAW`).
+
+    While they hold less than :data:`STAGE_HOLD_BYTES`, the rows stay the Arrow batches the
+    sinks emit, and ``rw_<kind>`` are views of them (DuckDB scans Arrow in place, in parallel
+    over the batches); once they pass it, they are moved into DuckDB temp tables, and the
+    batches that come after go there too.
+    """
+
+    def __init__(self, store: Store) -> None:
         self.con = store.con
-        self.part = part
+        self.held: dict[tuple[str, int], list[pa.RecordBatch]] = {}
+        self.held_bytes = 0
+        self.tables = False  # the rows are in DuckDB tables
+        self.views = False
+        self.registered: list[str] = []
 
-    def __call__(self, kind: str, batch: pa.RecordBatch | pa.Table) -> None:
+    def emitter(self, part: int) -> Callable[[str, pa.RecordBatch | pa.Table], None]:
+        """A :class:`RowSink`'s ``emit`` for the rows of path number ``part``."""
+
+        def emit(kind: str, batch: pa.RecordBatch | pa.Table) -> None:
+            if self.tables:
+                self._insert(kind, part, batch)
+                return
+            batches = batch.to_batches() if isinstance(batch, pa.Table) else [batch]
+            self.held.setdefault((kind, part), []).extend(batches)
+            self.held_bytes += batch.nbytes
+            if self.held_bytes > STAGE_HOLD_BYTES:
+                self._into_tables()
+
+        return emit
+
+    def _into_tables(self) -> None:
+        for kind, schema in RAW.items():
+            cols = ", ".join(f"{f.name} {DUCK_TYPES[f.type]}" for f in schema)
+            self.con.execute(f"CREATE TEMP TABLE rw_{kind} (part INTEGER, {cols})")
+        self.tables = True
+        held, self.held, self.held_bytes = self.held, {}, 0
+        for (kind, part), batches in held.items():
+            self._insert(kind, part, pa.Table.from_batches(batches, schema=RAW[kind]))
+
+    def _insert(self, kind: str, part: int, batch: pa.RecordBatch | pa.Table) -> None:
         self.con.register("_copkit_batch", batch)
         try:
             self.con.execute(
-                f"INSERT INTO rw_{kind} SELECT {self.part:d}, * FROM _copkit_batch"  # noqa: S608
+                f"INSERT INTO rw_{kind} SELECT {part:d}, * FROM _copkit_batch"  # noqa: S608
             )
         finally:
             self.con.unregister("_copkit_batch")
 
+    def finish(self) -> None:
+        """Every path read: make ``rw_<kind>`` of the rows held, unless they are in tables."""
+        if self.tables:
+            return
+        for kind, schema in RAW.items():
+            parts = sorted(part for held_kind, part in self.held if held_kind == kind)
+            selects = []
+            for part in parts or [0]:
+                name = f"_copkit_raw_{kind}_{part:d}"
+                batches = self.held.get((kind, part), [])
+                self.con.register(name, pa.Table.from_batches(batches, schema=schema))
+                self.registered.append(name)
+                selects.append(f"SELECT {part:d} AS part, * FROM {name}")  # noqa: S608
+            self.con.execute(f"CREATE TEMP VIEW rw_{kind} AS {' UNION ALL '.join(selects)}")
+        self.views = True
+        self.held = {}  # the registered tables hold the batches now
+
+    def drop(self) -> None:
+        """Drop ``rw_<kind>`` and let go of the batches (inside the import's transaction)."""
+        for kind in RAW:
+            if self.views:
+                self.con.execute(f"DROP VIEW rw_{kind}")
+            elif self.tables:
+                self.con.execute(f"DROP TABLE rw_{kind}")
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the batches registered with DuckDB (after a rollback, too)."""
+        for name in self.registered:
+            with contextlib.suppress(Exception):  # gone with a rolled back transaction
+                self.con.unregister(name)
+        self.registered = []
+        self.held = {}
+
 
 _STAGED: Final = ("st_members", "st_spaces", "st_interactions")  # and the view st_activities
-_DERIVED: Final = ("rw_parts", "d_users", "d_flags", "d_spaces")
 
 
 def _hmac_macro(store: Store) -> None:
