@@ -48,9 +48,9 @@ def _same_store_both_ways(
         started: list[object] = []
         real_start = workers._start
 
-        def counting_start() -> object:
+        def counting_start(*preload: str | None) -> object:
             started.append(1)
-            return real_start()
+            return real_start(*preload)
 
         monkeypatch.setattr(workers, "_start", counting_start)
         _beside(monkeypatch, True)
@@ -194,8 +194,8 @@ def _tracking_starts(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[b
     started: list[subprocess.Popen[bytes]] = []
     real_start = workers._start
 
-    def tracking_start() -> subprocess.Popen[bytes]:
-        started.append(real_start())
+    def tracking_start(*preload: str | None) -> subprocess.Popen[bytes]:
+        started.append(real_start(*preload))
         return started[-1]
 
     monkeypatch.setattr(workers, "_start", tracking_start)
@@ -233,3 +233,20 @@ def test_a_slack_export_refused_while_its_workers_start_leaves_none_running(
     assert len(started) == 2  # the workers were starting when channels.json was read
     assert all(proc.poll() is not None for proc in started)
     assert store.con.execute("SELECT count(*) FROM activities").fetchone() == (0,)
+
+
+def test_a_worker_imports_its_readers_module_before_its_first_task() -> None:
+    import pickle
+
+    proc = workers._start("copkit.community.sources.slack")
+    try:
+        assert proc.stdin is not None
+        loaded = "'copkit.community.sources.slack' in __import__('sys').modules"
+        pickle.dump(("call", ("builtins", "eval"), (loaded,)), proc.stdin)
+        proc.stdin.flush()
+        assert workers._receive(proc) == ("ok", True)
+    finally:
+        workers._stop([proc], finished=True)
+    with workers.Workers(2, preload="no.such.module") as pool:  # a worker all the same
+        (collected,) = pool.map(slack._read_days, [(FIXTURES / "slack" / "modern", [], False)])
+        assert collected.read == 0

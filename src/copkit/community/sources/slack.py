@@ -70,6 +70,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 __all__ = ["READER", "SlackReader"]
 
 _DAY_FILE: Final = re.compile(r"^([^/]+)/(\d{4}-\d{2}-\d{2})\.json$")
+_DAY_NAME: Final = re.compile(r"\d{4}-\d{2}-\d{2}\.json")  # a day file's own name
 _MENTION: Final = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _JOINS: Final = frozenset({"channel_join", "group_join"})
 _MESSAGES: Final = frozenset(
@@ -195,7 +196,7 @@ class _Run:
             # run's rows are taken here in export order. The workers start up while this
             # process reads the users and channels and lists the export (tens of thousands
             # of files for a big one)
-            with workers.Workers(worker_count()) as pool:
+            with workers.Workers(worker_count(), preload=__name__) as pool:
                 creators = self._lists()
                 keep_text = bool(getattr(self.sink, "keep_text", True))
                 try:
@@ -228,10 +229,11 @@ class _Run:
     def _channels(self, creators: dict[str, str]) -> dict[str, list[str]]:
         """Each channel folder's day files, in order, once the channels are reported."""
         days: dict[str, list[str]] = {}
-        for name in self.files.names:
-            match = _DAY_FILE.match(name)
-            if match:
-                days.setdefault(match.group(1), []).append(name)
+        for folder, names in self.files.folder_files().items():
+            start = len(folder) + 1
+            found = [name for name in names if _DAY_NAME.fullmatch(name, start)]
+            if found:
+                days[folder] = found
         if not days:
             raise ImportFormatError(f"{self.files.path}: no channel day files; {_EXPECTED}")
         for folder in sorted(days):

@@ -85,21 +85,23 @@ def read_range(file: Path, start: int, stop: int, label: str) -> bytes:
 
 
 _MAIN: Final = (
-    "import os\n"
+    "import os, sys\n"
     "from copkit.community.sources.workers import serve\n"
-    "serve()\n"
+    "serve(*sys.argv[1:])\n"
     # every result is written and flushed: tearing down the interpreter's objects (the
     # parsed rows of a whole run) would only keep the importing process waiting
     "os._exit(0)"
 )
 
 
-def _start() -> subprocess.Popen[bytes]:
+def _start(preload: str | None = None) -> subprocess.Popen[bytes]:
+    """A worker process; it imports the module ``preload`` (a reader's) before it waits for
+    its first task."""
     package_root = str(Path(__file__).resolve().parents[3])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-c", _MAIN],
+        [sys.executable, "-c", _MAIN, *([preload] if preload else [])],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
@@ -182,8 +184,9 @@ class Workers:
     it needs to make the tasks. Use as a context manager; :meth:`map` once.
     """
 
-    def __init__(self, count: int) -> None:
-        self._procs: list[subprocess.Popen[bytes]] | None = [_start() for _ in range(count)]
+    def __init__(self, count: int, preload: str | None = None) -> None:
+        """``count`` processes, each importing the module ``preload`` while it starts."""
+        self._procs: list[subprocess.Popen[bytes]] | None = [_start(preload) for _ in range(count)]
 
     def map(self, function: Callable[..., T], tasks: Iterable[tuple[Any, ...]]) -> Iterator[T]:
         """As :func:`ordered_map`, on these processes (which it stops when done)."""
@@ -303,10 +306,15 @@ class _Unused(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(f"{fullname} is not used in a worker process", name=fullname)
 
 
-def serve() -> None:
+def serve(preload: str | None = None) -> None:
     """A worker's loop: read (kind, function, arguments), write ("ok", result) or
-    ("error", exc); a "stream" task also writes ("batch", value) for each value it emits."""
+    ("error", exc); a "stream" task also writes ("batch", value) for each value it emits.
+    The module ``preload`` is imported first (when that fails, the first task that needs
+    it says why)."""
     sys.meta_path.insert(0, _Unused())
+    if preload:
+        with contextlib.suppress(Exception):
+            importlib.import_module(preload)
     # Ctrl-C in a terminal reaches the whole process group: the importing process handles
     # it (and stops its workers); a worker printing its own traceback would only add noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
