@@ -4,8 +4,9 @@ A :class:`RowSink` receives a reader's calls (the :class:`~copkit.community.sour
 protocol) and keeps them as they are, with the reader's *source-local* ids, in columnar
 batches: a few appends per call, no hashing, no per-member state. It checks what it can check
 per call (kinds, time zones), keeps text only when asked, and hands each full batch to
-``emit``: straight into DuckDB when the reader runs in the importing process, or through a
-pipe when it runs in a worker process (:func:`copkit.community.sources.read_beside`).
+``emit``: to the import's staging when the reader runs in the importing process (the batches
+wait there for DuckDB to read them), or through a pipe when it runs in a worker process
+(:func:`copkit.community.sources.read_beside`).
 
 Everything that needs the store (keyed-hash ids and pseudonyms, a member's identity and
 merged id, bot rules, names) is derived afterwards in bulk by
@@ -34,9 +35,9 @@ __all__ = [
     "DUCK_TYPES",
     "MAX_LENGTH",
     "RAW",
-    "arrow_array",
     "Collected",
     "RowSink",
+    "arrow_array",
     "clean",
     "microseconds",
     "normal_name",

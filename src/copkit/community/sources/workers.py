@@ -186,7 +186,14 @@ class Workers:
 
     def __init__(self, count: int, preload: str | None = None) -> None:
         """``count`` processes, each importing the module ``preload`` while it starts."""
-        self._procs: list[subprocess.Popen[bytes]] | None = [_start(preload) for _ in range(count)]
+        procs: list[subprocess.Popen[bytes]] = []
+        try:
+            for _ in range(count):
+                procs.append(_start(preload))
+        except BaseException:
+            _stop(procs, finished=False)
+            raise
+        self._procs: list[subprocess.Popen[bytes]] | None = procs
 
     def map(self, function: Callable[..., T], tasks: Iterable[tuple[Any, ...]]) -> Iterator[T]:
         """As :func:`ordered_map`, on these processes (which it stops when done)."""
