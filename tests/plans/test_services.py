@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 
 from copkit.communities.services import community_create
+from copkit.coursework import notifications
+from copkit.coursework.models import Notification
 from copkit.errors import ApplicationError
 from copkit.plans import services
 from copkit.plans.measures import MEASURES, measure_value
@@ -160,3 +163,51 @@ def test_feedback_needs_words(world: World) -> None:
     rows = {r.enrollment.pk: r for r in plan_rows(cohort=world.cohort)}
     assert (rows[world.lena.pk].goals, rows[world.lena.pk].feedback) == (1, 1)
     assert (rows[world.peer.pk].plan, rows[world.peer.pk].feedback) == (None, 0)
+
+
+def test_submit_feedback_and_reopen_email_whom_they_concern(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    learner, facilitator = world.lena.learner, world.facilitator
+    page = f"/plans/{world.cohort.slug}/{learner.username}/"
+    plan = plan_with_goal(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = services.plan_submit(plan=plan, now=NOW)
+    (sent,) = mail.outbox  # the cohort's facilitator, not another cohort's
+    assert sent.to == [facilitator.email] and "submitted a plan" in sent.subject
+    assert page in sent.body
+    notifications.plan_submitted_notify(plan=plan)  # the same submission: not again
+    assert len(mail.outbox) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_feedback_add(plan=plan, author=facilitator, body="Good", now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = services.plan_reopen(plan=plan, by=facilitator, now=NOW)
+    feedback, reopened = mail.outbox[1:]
+    assert feedback.to == reopened.to == [learner.email]
+    assert "Feedback on your plan" in feedback.subject and page in feedback.body
+    assert "open to changes again" in reopened.subject and page in reopened.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_submit(plan=plan, now=NOW + timedelta(hours=1))
+    assert mail.outbox[-1].to == [facilitator.email] and len(mail.outbox) == 4  # resubmitted
+
+    notifications.preference_update(user=learner, session_reminders=True, announcements=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_feedback_add(plan=plan, author=facilitator, body="More", now=NOW)
+    assert len(mail.outbox) == 4  # she asked for no announcements
+    kinds = sorted(Notification.objects.values_list("kind", flat=True))
+    assert kinds == ["plan_feedback", "plan_reopened", "plan_submitted", "plan_submitted"]
+
+
+def test_the_demo_and_callers_who_ask_send_nothing(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    plan = plan_with_goal(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = services.plan_submit(plan=plan, now=NOW, notify=False)
+        services.plan_feedback_add(
+            plan=plan, author=world.facilitator, body="Good", now=NOW, notify=False
+        )
+        services.plan_reopen(plan=plan, by=world.facilitator, now=NOW, notify=False)
+    assert mail.outbox == []

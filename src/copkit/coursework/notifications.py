@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from ipaddress import ip_address
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,9 @@ from copkit.coursework.secretbox import SecretError, secret_decrypt, secret_encr
 from copkit.coursework.slack import SlackPostError, slack_post
 from copkit.errors import ApplicationError
 
+if TYPE_CHECKING:
+    from copkit.plans.models import Feedback, Plan
+
 __all__ = [
     "MAX_ATTEMPTS",
     "ReminderRun",
@@ -47,6 +51,9 @@ __all__ = [
     "channel_webhook_is_set",
     "channel_webhook_set",
     "feedback_released_notify",
+    "plan_feedback_notify",
+    "plan_reopened_notify",
+    "plan_submitted_notify",
     "preference_for",
     "preference_update",
     "reminders_send",
@@ -385,6 +392,87 @@ def feedback_released_notify(*, review: Review) -> ReminderRun:
     except Exception:  # the review page must not break
         _never_raise(f"review {review.pk}")
     return run
+
+
+def _plan_url(plan: Plan) -> str:
+    enrollment = plan.enrollment
+    return _url("plans:detail", enrollment.cohort.slug, enrollment.learner.username)
+
+
+def plan_submitted_notify(*, plan: Plan) -> ReminderRun:
+    """E-mail the cohort's facilitators that a learner submitted their knowledge management
+    plan (each submission once: a plan reopened and submitted again is announced again);
+    never raises."""
+    run = ReminderRun()
+    enrollment = plan.enrollment
+    cohort = enrollment.cohort
+    try:
+        stamp = plan.submitted_at.isoformat() if plan.submitted_at else "-"
+        for user in cohort.facilitators.all():
+            if _wants(user, reminder=False):
+                _deliver_email(
+                    key=f"plan-submitted:{plan.pk}:{stamp}:email:{user.pk}",
+                    kind="plan_submitted",
+                    cohort=cohort,
+                    user=user,
+                    subject=f"{enrollment.learner} submitted a plan in {cohort.name}",
+                    body=(
+                        f"{enrollment.learner} submitted their knowledge management plan, "
+                        f'"{plan.title}", for your feedback.\n{_plan_url(plan)}'
+                    ),
+                    run=run,
+                )
+    except Exception:  # the plan page must not break
+        _never_raise(f"plan {plan.pk}")
+    return run
+
+
+def _email_learner(
+    *, plan: Plan, sender: User | None, key: str, kind: str, subject: str, body: str
+) -> ReminderRun:
+    """E-mail the plan's learner (not when she did it herself); never raises."""
+    run = ReminderRun()
+    enrollment = plan.enrollment
+    user = enrollment.learner
+    try:
+        if user != sender and _wants(user, reminder=False):
+            _deliver_email(
+                key=f"{key}:email:{user.pk}",
+                kind=kind,
+                cohort=enrollment.cohort,
+                user=user,
+                subject=subject,
+                body=f"{body}\n{_plan_url(plan)}",
+                run=run,
+            )
+    except Exception:  # the plan page must not break
+        _never_raise(key)
+    return run
+
+
+def plan_reopened_notify(*, plan: Plan, by: User) -> ReminderRun:
+    """E-mail the learner that their plan is open to changes again; never raises."""
+    stamp = plan.reopened_at.isoformat() if plan.reopened_at else "-"
+    return _email_learner(
+        plan=plan,
+        sender=by,
+        key=f"plan-reopened:{plan.pk}:{stamp}",
+        kind="plan_reopened",
+        subject=f'Your plan "{plan.title}" is open to changes again',
+        body=f"{by} reopened your knowledge management plan: change it and submit it again.",
+    )
+
+
+def plan_feedback_notify(*, feedback: Feedback) -> ReminderRun:
+    """E-mail the learner that there is feedback on their plan; never raises."""
+    return _email_learner(
+        plan=feedback.plan,
+        sender=feedback.author,
+        key=f"plan-feedback:{feedback.pk}",
+        kind="plan_feedback",
+        subject=f'Feedback on your plan "{feedback.plan.title}"',
+        body=f"{feedback.author or 'A facilitator'} left feedback on your plan.",
+    )
 
 
 def reminders_send(*, now: datetime) -> ReminderRun:

@@ -92,7 +92,7 @@ def _plan(enrollment: Enrollment, *, link: bool, goals: int, submit: bool, now: 
             ),
         )
     if submit:
-        plan = services.plan_submit(plan=plan, now=now)
+        plan = services.plan_submit(plan=plan, now=now, notify=False)
     return plan
 
 
@@ -112,7 +112,9 @@ def build(*, now: datetime, out: Console) -> list[str]:
                 continue
             plan = _plan(enrollment, link=link, goals=goals, submit=submit, now=now)
             if submit and reviewer is not None and not plan.feedback.exists():
-                services.plan_feedback_add(plan=plan, author=reviewer, body=FEEDBACK, now=now)
+                services.plan_feedback_add(
+                    plan=plan, author=reviewer, body=FEEDBACK, now=now, notify=False
+                )
             made.append(username)
     if not made:
         return [f"Plans: no demo learners enrolled in {COHORT!r}; skipped"]

@@ -18,6 +18,7 @@ from django.db.models import Max
 from copkit.academy.models import Enrollment
 from copkit.accounts.models import User
 from copkit.communities.models import Community
+from copkit.coursework import notifications
 from copkit.errors import ApplicationError
 from copkit.plans.measures import MEASURES, measure_value
 from copkit.plans.models import DEFAULT_TITLE, Event, Feedback, Goal, Plan
@@ -186,8 +187,9 @@ def plan_goal_delete(*, goal: Goal) -> None:
 
 
 @transaction.atomic
-def plan_submit(*, plan: Plan, now: datetime) -> Plan:
-    """Submit a draft plan with at least one goal; it becomes read-only to the learner."""
+def plan_submit(*, plan: Plan, now: datetime, notify: bool = True) -> Plan:
+    """Submit a draft plan with at least one goal; it becomes read-only to the learner. The
+    cohort's facilitators are e-mailed once it is saved (unless ``notify`` is false)."""
     plan = _draft(plan.pk)
     if not plan.goals.exists():
         raise _refuse(NEEDS_A_GOAL)
@@ -197,12 +199,15 @@ def plan_submit(*, plan: Plan, now: datetime) -> Plan:
     Event.objects.create(
         plan=plan, at=now, actor=plan.enrollment.learner, action=Event.Action.SUBMITTED
     )
+    if notify:
+        transaction.on_commit(lambda: notifications.plan_submitted_notify(plan=plan))
     return plan
 
 
 @transaction.atomic
-def plan_reopen(*, plan: Plan, by: User, now: datetime) -> Plan:
-    """Return a submitted plan to draft so that the learner can change it.
+def plan_reopen(*, plan: Plan, by: User, now: datetime, notify: bool = True) -> Plan:
+    """Return a submitted plan to draft so that the learner can change it; the learner is
+    e-mailed once it is saved (unless ``notify`` is false).
 
     The view has checked that ``by`` facilitates the cohort or is program staff.
     """
@@ -213,13 +218,21 @@ def plan_reopen(*, plan: Plan, by: User, now: datetime) -> Plan:
     plan.reopened_at = now
     plan.save(update_fields=["status", "reopened_at", "updated_at"])
     Event.objects.create(plan=plan, at=now, actor=by, action=Event.Action.REOPENED)
+    if notify:
+        transaction.on_commit(lambda: notifications.plan_reopened_notify(plan=plan, by=by))
     return plan
 
 
-def plan_feedback_add(*, plan: Plan, author: User, body: str, now: datetime) -> Feedback:
-    """Leave a comment on a plan (the view has checked that ``author`` reviews its cohort)."""
+def plan_feedback_add(
+    *, plan: Plan, author: User, body: str, now: datetime, notify: bool = True
+) -> Feedback:
+    """Leave a comment on a plan (the view has checked that ``author`` reviews its cohort);
+    the learner is e-mailed once it is saved (unless ``notify`` is false)."""
     text = _text(body, "body", "The feedback", 10_000)
-    return Feedback.objects.create(plan=plan, author=author, body=text, created_at=now)
+    feedback = Feedback.objects.create(plan=plan, author=author, body=text, created_at=now)
+    if notify:
+        transaction.on_commit(lambda: notifications.plan_feedback_notify(feedback=feedback))
+    return feedback
 
 
 def plan_export(*, plan: Plan, format: str) -> bytes:  # noqa: A002
