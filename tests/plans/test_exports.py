@@ -11,6 +11,7 @@ import pytest
 
 from copkit.plans import services
 from copkit.plans.documents import TITLES
+from tests.coursework.factories import NOW
 from tests.plans.conftest import World, plan_with_goal
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,17 @@ def test_sections_list_no_member_one_by_one(world: World) -> None:
     assert "Who helped whom" not in text
     assert "is listed below" not in text
     assert "| expert |" in text  # notable roles: counts, with the most active few named
+
+
+def test_every_export_carries_the_feedback_as_text(world: World) -> None:
+    plan = plan_with_goal(world)
+    assert "Feedback" not in services.plan_export(plan=plan, format="md").decode()
+    for body in ("Tie goal 1 to the onboarding thread.", "<script>alert(2)</script>\nThanks"):
+        services.plan_feedback_add(plan=plan, author=world.facilitator, body=body, now=NOW)
+    text = services.plan_export(plan=plan, format="md").decode()
+    feedback = text.split("## Feedback", 1)[1]
+    assert f"**{world.facilitator}** · 2026" in feedback
+    assert feedback.index("onboarding thread") < feedback.index("&lt;script&gt;alert(2)")
+    html = services.plan_export(plan=plan, format="html").decode()
+    assert '<h2 id="feedback-h">Feedback</h2>' in html and "onboarding thread" in html
+    assert "<script>alert(2)" not in html and "&lt;script&gt;alert(2)" in html

@@ -129,6 +129,15 @@ class TopicAnswers:
 
 
 @dataclass(frozen=True)
+class FeedbackNote:
+    """A facilitator's or staff member's comment on the plan, as the plan page shows it."""
+
+    author: str
+    at: str
+    body: str
+
+
+@dataclass(frozen=True)
 class PlanDocument:
     """Everything the templates and the Markdown writer need."""
 
@@ -144,6 +153,7 @@ class PlanDocument:
     worksheets: list[TopicAnswers]
     goals: list[GoalRow]
     review: str
+    feedback: list[FeedbackNote] = dataclasses.field(default_factory=list)
 
 
 def _when(moment: datetime | None) -> str:
@@ -313,6 +323,12 @@ def plan_document(*, plan: Plan) -> PlanDocument:
         worksheets=_worksheets(plan),
         goals=_goals(plan, analysis),
         review=plan.review,
+        feedback=[
+            FeedbackNote(
+                str(note.author) if note.author else "someone", _when(note.created_at), note.body
+            )
+            for note in plan.feedback.select_related("author")
+        ],
     )
 
 

@@ -79,6 +79,14 @@ def _lines(doc: PlanDocument) -> Iterator[str]:
             yield ""
         for part in section.parts:
             yield from _report_section(part)
+    if doc.feedback:
+        yield "## Feedback"
+        yield ""
+        for note in doc.feedback:
+            yield f"**{_text(note.author)}** · {note.at}"
+            yield ""
+            yield _text(note.body)
+            yield ""
 
 
 def _community(doc: PlanDocument) -> Iterator[str]:
