@@ -355,8 +355,13 @@ def _assignment_announcement(assignment: Assignment, run: ReminderRun) -> None:
     )
 
 
-def _never_raise(what: str) -> None:
-    logger.exception("Notifying %s failed; it is retried by `copkit reminders send`.", what)
+def _never_raise(what: str, *, retried: bool = True) -> None:
+    """Log an unexpected failure to notify: what ``copkit reminders send`` sends again (session
+    reminders, announcements) is said to be retried; a one-off e-mail is not."""
+    if retried:
+        logger.exception("Notifying %s failed; it is retried by `copkit reminders send`.", what)
+    else:
+        logger.exception("Notifying %s failed; it is not sent again.", what)
 
 
 def assignment_published_notify(*, assignment: Assignment) -> ReminderRun:
@@ -390,7 +395,7 @@ def feedback_released_notify(*, review: Review) -> ReminderRun:
                 run=run,
             )
     except Exception:  # the review page must not break
-        _never_raise(f"review {review.pk}")
+        _never_raise(f"review {review.pk}", retried=False)
     return run
 
 
@@ -423,7 +428,7 @@ def plan_submitted_notify(*, plan: Plan) -> ReminderRun:
                     run=run,
                 )
     except Exception:  # the plan page must not break
-        _never_raise(f"plan {plan.pk}")
+        _never_raise(f"plan {plan.pk}", retried=False)
     return run
 
 
@@ -446,7 +451,7 @@ def _email_learner(
                 run=run,
             )
     except Exception:  # the plan page must not break
-        _never_raise(key)
+        _never_raise(key, retried=False)
     return run
 
 

@@ -69,8 +69,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 __all__ = ["READER", "SlackReader"]
 
-_DAY_FILE: Final = re.compile(r"^([^/]+)/(\d{4}-\d{2}-\d{2})\.json$")
 _DAY_NAME: Final = re.compile(r"\d{4}-\d{2}-\d{2}\.json")  # a day file's own name
+_DAY_FILE: Final = re.compile(rf"[^/]+/{_DAY_NAME.pattern}\Z")  # its name in the export
 _MENTION: Final = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _JOINS: Final = frozenset({"channel_join", "group_join"})
 _MESSAGES: Final = frozenset(
